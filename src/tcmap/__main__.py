@@ -1,0 +1,3 @@
+from tcmap.cli import main
+
+main()

@@ -1,0 +1,105 @@
+"""The exception tree and the Problem type.
+
+    TcmapError                  anything tcmap raises on purpose
+     ├── ConfigError            a setting, path or framework file is wrong
+     ├── InputError             input that cannot be read at all (turned into a one-problem report)
+     ├── NotFoundError          a named record (activity, framework) does not exist
+     └── StoreError             the database cannot be opened or migrated
+
+Checking data never raises: readers yield Problems and keep going. Only unreadable input
+raises InputError, and the import turns even that into a report with one problem.
+The CLI catches TcmapError once and exits non-zero with the message and hint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+class TcmapError(Exception):
+    """Base of every error tcmap raises on purpose; carries a hint for the reader."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class ConfigError(TcmapError):
+    """A setting, path or framework file is wrong."""
+
+
+class InputError(TcmapError):
+    """Input that cannot be read at all."""
+
+    def __init__(self, code: str, message: str = "", hint: str = "", **context: Any) -> None:
+        spec = problem_catalogue()[code]
+        super().__init__(message or spec["message"], hint or spec["hint"])
+        self.code = code
+        self.context = context
+
+    def to_problem(self) -> Problem:
+        """This error as a Problem, for a report."""
+        return Problem.make(self.code, message=self.message, hint=self.hint, **self.context)
+
+
+class NotFoundError(TcmapError):
+    """A named record does not exist."""
+
+
+class StoreError(TcmapError):
+    """The database cannot be opened or migrated."""
+
+
+@cache
+def problem_catalogue() -> dict[str, dict[str, str]]:
+    """Codes, severities, messages and hints of every problem, from problems.yaml."""
+    text = resources.files("tcmap").joinpath("problems.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@dataclass(slots=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as the input allows."""
+
+    code: str
+    severity: str
+    message: str
+    hint: str
+    file: str | None = None
+    line: int | None = None
+    row: int | None = None
+    column: str | None = None
+    activity: str | None = None
+    field: str | None = None
+    value: str | None = None
+
+    @classmethod
+    def make(cls, code: str, message: str = "", hint: str = "", **context: Any) -> Problem:
+        """A problem of a catalogued code; message and hint default to the catalogue's."""
+        spec = problem_catalogue()[code]
+        value = context.pop("value", None)
+        if value is not None:
+            value = str(value)
+            if len(value) > 200:
+                value = value[:197] + "..."
+        return cls(
+            code=code,
+            severity=spec["severity"],
+            message=message or spec["message"],
+            hint=hint or spec["hint"],
+            value=value,
+            **context,
+        )
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}

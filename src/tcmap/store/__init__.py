@@ -1,0 +1,32 @@
+"""The store: SQLAlchemy models, one module per noun, and opening a database (SQLite or PostgreSQL).
+
+`open_store(url)` makes the engine, brings the schema up to date with the Alembic migrations
+and returns a Store whose `session()` opens ORM sessions.
+"""
+
+from tcmap.store.activity import (
+    Activity,
+    DocumentLink,
+    IatiTag,
+    Narrative,
+    OtherIdentifier,
+    ParticipatingOrg,
+    PolicyMarker,
+    RecipientCountry,
+    RecipientRegion,
+    RelatedActivity,
+    Sector,
+)
+from tcmap.store.base import Base
+from tcmap.store.engine import Store, database_url, open_store
+from tcmap.store.finance import Budget, Transaction
+from tcmap.store.result import Indicator, IndicatorBaseline, IndicatorPeriod, Result
+from tcmap.store.source import SourceFile
+from tcmap.store.tag import Note, Tag
+
+__all__ = [
+    "Activity", "Base", "Budget", "DocumentLink", "IatiTag", "Indicator", "IndicatorBaseline",
+    "IndicatorPeriod", "Narrative", "Note", "OtherIdentifier", "ParticipatingOrg",
+    "PolicyMarker", "RecipientCountry", "RecipientRegion", "RelatedActivity", "Result",
+    "Sector", "SourceFile", "Store", "Tag", "Transaction", "database_url", "open_store",
+]

@@ -1,0 +1,192 @@
+"""The Activity noun and the parts that describe it (narratives, organisations, places, sectors)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tcmap.store.base import ActivityPart, Base, utcnow
+
+_PARTS = dict(cascade="all, delete-orphan", passive_deletes=True, order_by="{}.seq")
+
+
+def _parts(model: str):
+    opts = dict(_PARTS)
+    opts["order_by"] = opts["order_by"].format(model)
+    return relationship(model, **opts)
+
+
+class Activity(Base):
+    """One project or programme as IATI describes it, plus where and when it was imported."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iati_identifier: Mapped[str] = mapped_column(String(300), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    reporting_org_ref: Mapped[str | None] = mapped_column(String(200), index=True)
+    reporting_org_type: Mapped[str | None] = mapped_column(String(10))
+    reporting_org_name: Mapped[str | None] = mapped_column(String(500))
+    secondary_reporter: Mapped[bool | None]
+    default_lang: Mapped[str | None] = mapped_column(String(10))
+    default_currency: Mapped[str | None] = mapped_column(String(3))
+    hierarchy: Mapped[int | None]
+    humanitarian: Mapped[bool | None]
+    status: Mapped[str | None] = mapped_column(String(10), index=True)
+    scope: Mapped[str | None] = mapped_column(String(10))
+    collaboration_type: Mapped[str | None] = mapped_column(String(10))
+    default_flow_type: Mapped[str | None] = mapped_column(String(10))
+    default_finance_type: Mapped[str | None] = mapped_column(String(10))
+    default_aid_type: Mapped[str | None] = mapped_column(String(10))
+    default_tied_status: Mapped[str | None] = mapped_column(String(10))
+    start_planned: Mapped[date | None]
+    start_actual: Mapped[date | None]
+    end_planned: Mapped[date | None]
+    end_actual: Mapped[date | None]
+    start_year: Mapped[int | None] = mapped_column(index=True)
+    last_updated: Mapped[str | None] = mapped_column(String(40))
+    iati_version: Mapped[str | None] = mapped_column(String(10))
+    origin: Mapped[str] = mapped_column(String(10), default="iati")
+    source_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("source_files.id", ondelete="SET NULL"), index=True
+    )
+    source_line: Mapped[int | None]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    first_imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    source_file = relationship("SourceFile")
+    narratives = _parts("Narrative")
+    participating_orgs = _parts("ParticipatingOrg")
+    other_identifiers = _parts("OtherIdentifier")
+    countries = _parts("RecipientCountry")
+    regions = _parts("RecipientRegion")
+    sectors = _parts("Sector")
+    policy_markers = _parts("PolicyMarker")
+    iati_tags = _parts("IatiTag")
+    budgets = _parts("Budget")
+    transactions = _parts("Transaction")
+    results = relationship(
+        "Result", cascade="all, delete-orphan", passive_deletes=True, order_by="Result.result_no"
+    )
+    document_links = _parts("DocumentLink")
+    related_activities = _parts("RelatedActivity")
+    tags = relationship("Tag", cascade="all, delete-orphan", passive_deletes=True)
+    notes = relationship("Note", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Narrative(ActivityPart, Base):
+    """A piece of free text in one language: a title, description, name or comment."""
+
+    __tablename__ = "narratives"
+    __table_args__ = (Index(None, "activity_id", "owner", "field"),)
+
+    owner: Mapped[str] = mapped_column(String(40))  # activity, participating-org, result...
+    owner_seq: Mapped[str | None] = mapped_column(String(20))  # e.g. "2" or "1.3"
+    field: Mapped[str] = mapped_column(String(40))  # title, description, name, comment...
+    kind: Mapped[str | None] = mapped_column(String(10))  # description type code
+    lang: Mapped[str | None] = mapped_column(String(10), index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ParticipatingOrg(ActivityPart, Base):
+    """An organisation taking part, with its role (1 funding ... 4 implementing) and type."""
+
+    __tablename__ = "participating_orgs"
+
+    role: Mapped[str | None] = mapped_column(String(10))
+    type: Mapped[str | None] = mapped_column(String(10))
+    ref: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(500))
+    activity_ref: Mapped[str | None] = mapped_column(String(300))
+    crs_channel_code: Mapped[str | None] = mapped_column(String(10))
+
+
+class OtherIdentifier(ActivityPart, Base):
+    """Another identifier of the activity (a previous one, a partner's own)."""
+
+    __tablename__ = "other_identifiers"
+
+    ref: Mapped[str | None] = mapped_column(String(300))
+    type: Mapped[str | None] = mapped_column(String(10))
+    owner_ref: Mapped[str | None] = mapped_column(String(200))
+    owner_name: Mapped[str | None] = mapped_column(String(500))
+
+
+class RecipientCountry(ActivityPart, Base):
+    """A country the activity is for, with its share."""
+
+    __tablename__ = "recipient_countries"
+    __table_args__ = (Index(None, "code"),)
+
+    code: Mapped[str] = mapped_column(String(10))
+    percentage: Mapped[float | None] = mapped_column(Float)
+
+
+class RecipientRegion(ActivityPart, Base):
+    """A region the activity is for, with its vocabulary and share."""
+
+    __tablename__ = "recipient_regions"
+    __table_args__ = (Index(None, "code"),)
+
+    code: Mapped[str] = mapped_column(String(20))
+    vocabulary: Mapped[str | None] = mapped_column(String(10))
+    percentage: Mapped[float | None] = mapped_column(Float)
+
+
+class Sector(ActivityPart, Base):
+    """A sector code in a vocabulary (1 = DAC 5-digit, 2 = DAC 3-digit, 99 = publisher's own)."""
+
+    __tablename__ = "sectors"
+    __table_args__ = (Index(None, "vocabulary", "code"),)
+
+    vocabulary: Mapped[str | None] = mapped_column(String(10))
+    vocabulary_uri: Mapped[str | None] = mapped_column(String(500))
+    code: Mapped[str] = mapped_column(String(100))
+    percentage: Mapped[float | None] = mapped_column(Float)
+    name: Mapped[str | None] = mapped_column(String(500))
+
+
+class PolicyMarker(ActivityPart, Base):
+    """A policy marker (e.g. gender equality) with its significance."""
+
+    __tablename__ = "policy_markers"
+
+    vocabulary: Mapped[str | None] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String(20))
+    significance: Mapped[str | None] = mapped_column(String(10))
+
+
+class IatiTag(ActivityPart, Base):
+    """A publisher's <tag> (e.g. an SDG target), not to be confused with a mapping Tag."""
+
+    __tablename__ = "iati_tags"
+
+    vocabulary: Mapped[str | None] = mapped_column(String(10))
+    vocabulary_uri: Mapped[str | None] = mapped_column(String(500))
+    code: Mapped[str | None] = mapped_column(String(100))
+    text: Mapped[str | None] = mapped_column(Text)
+
+
+class DocumentLink(ActivityPart, Base):
+    """A document about the activity, by address."""
+
+    __tablename__ = "document_links"
+
+    url: Mapped[str | None] = mapped_column(Text)
+    format: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str | None] = mapped_column(Text)
+    categories: Mapped[str | None] = mapped_column(String(200))
+    languages: Mapped[str | None] = mapped_column(String(100))
+    document_date: Mapped[date | None]
+
+
+class RelatedActivity(ActivityPart, Base):
+    """Another activity this one is related to (parent, child, sibling, co-funded)."""
+
+    __tablename__ = "related_activities"
+
+    ref: Mapped[str | None] = mapped_column(String(300), index=True)
+    type: Mapped[str | None] = mapped_column(String(10))

@@ -1,0 +1,201 @@
+"""Write batches of read activities: insert new ones, update changed ones in place, skip the rest.
+
+Works on plain records (identifier, columns, parts, content_hash, line, tags) so that any
+reader can feed it. Only the tables that come from the input are rewritten; tags a person set
+and notes stay, because they hang off the activity's id, which an update keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Date, bindparam, delete, insert, select, update
+
+from tcmap.store.activity import (
+    Activity,
+    DocumentLink,
+    IatiTag,
+    Narrative,
+    OtherIdentifier,
+    ParticipatingOrg,
+    PolicyMarker,
+    RecipientCountry,
+    RecipientRegion,
+    RelatedActivity,
+    Sector,
+)
+from tcmap.store.finance import Budget, Transaction
+from tcmap.store.result import Indicator, IndicatorBaseline, IndicatorPeriod, Result
+from tcmap.store.tag import Tag
+
+# Parents before children: insert in this order, delete in the reverse.
+PART_MODELS = (
+    Narrative, ParticipatingOrg, OtherIdentifier, RecipientCountry, RecipientRegion, Sector,
+    PolicyMarker, IatiTag, Budget, Transaction, DocumentLink, RelatedActivity,
+    Result, Indicator, IndicatorBaseline, IndicatorPeriod,
+)
+PART_TABLES = {m.__tablename__: m.__table__ for m in PART_MODELS}
+_ACTIVITY = Activity.__table__
+_COLUMNS = [c.name for c in _ACTIVITY.columns if c.name not in ("id", "first_imported_at")]
+_PART_COLUMNS = {
+    name: [c.name for c in table.columns if c.name != "activity_id"]
+    for name, table in PART_TABLES.items()
+}
+
+
+_DATE_INDEXES = {
+    name: tuple(
+        i + 1 for i, c in enumerate(_PART_COLUMNS[name])
+        if isinstance(PART_TABLES[name].c[c].type, Date)
+    )
+    for name in PART_TABLES
+}
+
+
+class Record(Protocol):
+    identifier: str | None
+    line: int | None
+    columns: dict[str, Any]
+    parts: dict[str, list[dict[str, Any]]]
+    tags: list[dict[str, Any]]
+    content_hash: str
+
+
+@dataclass
+class BatchResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def write_batch(
+    conn: Connection, records: Sequence[Record], source_file_id: int | None, now: datetime,
+    origin: str = "iati",
+) -> BatchResult:
+    """Write one batch of distinct activities inside the caller's transaction."""
+    result = BatchResult()
+    if not records:
+        return result
+    existing = {
+        row.iati_identifier: row
+        for row in conn.execute(
+            select(_ACTIVITY.c.id, _ACTIVITY.c.iati_identifier, _ACTIVITY.c.content_hash,
+                   _ACTIVITY.c.source_file_id)
+            .where(_ACTIVITY.c.iati_identifier.in_([r.identifier for r in records]))
+        )
+    }
+    new, changed, moved = [], [], []
+    for rec in records:
+        row = existing.get(rec.identifier)
+        if row is None:
+            new.append(rec)
+        elif row.content_hash != rec.content_hash:
+            changed.append((row.id, rec))
+        else:
+            result.unchanged += 1
+            if row.source_file_id != source_file_id:
+                moved.append({"b_id": row.id, "source_file_id": source_file_id,
+                              "source_line": rec.line})
+    if moved:
+        conn.execute(
+            update(_ACTIVITY).where(_ACTIVITY.c.id == bindparam("b_id"))
+            .values(source_file_id=bindparam("source_file_id"),
+                    source_line=bindparam("source_line")),
+            moved,
+        )
+
+    ids: dict[str, int] = {}
+    if changed:
+        changed_ids = [i for i, _ in changed]
+        for table in reversed(PART_TABLES.values()):
+            conn.execute(delete(table).where(table.c.activity_id.in_(changed_ids)))
+        rows = [
+            {**_activity_row(rec, source_file_id, now, origin), "b_id": i} for i, rec in changed
+        ]
+        conn.execute(
+            update(_ACTIVITY).where(_ACTIVITY.c.id == bindparam("b_id"))
+            .values({c: bindparam(c) for c in _COLUMNS}),
+            rows,
+        )
+        ids.update((rec.identifier, i) for i, rec in changed)
+        result.updated = len(changed)
+    if new:
+        rows = [
+            {**_activity_row(rec, source_file_id, now, origin), "first_imported_at": now}
+            for rec in new
+        ]
+        returned = conn.execute(
+            insert(_ACTIVITY).returning(_ACTIVITY.c.id, _ACTIVITY.c.iati_identifier), rows
+        )
+        ids.update((r.iati_identifier, r.id) for r in returned)
+        result.inserted = len(new)
+
+    written = [rec for rec in new] + [rec for _, rec in changed]
+    _insert_parts(conn, written, ids)
+    _write_person_tags(conn, written, ids, now)
+    return result
+
+
+def _insert_parts(conn: Connection, written: list, ids: dict[str, int]) -> None:
+    """Insert the part rows straight through the driver: they are most of the volume."""
+    sqlite = conn.dialect.name == "sqlite"
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    for name in PART_TABLES:
+        columns = _PART_COLUMNS[name]
+        dates = _DATE_INDEXES[name] if sqlite else ()
+        rows = []
+        for rec in written:
+            parts = rec.parts.get(name)
+            if not parts:
+                continue
+            aid = ids[rec.identifier]
+            for part in parts:
+                row = [aid, *map(part.get, columns)]
+                for i in dates:  # SQLite keeps dates as ISO text, as SQLAlchemy's Date does
+                    if row[i] is not None:
+                        row[i] = row[i].isoformat()
+                rows.append(tuple(row))
+        if rows:
+            sql = (f"INSERT INTO {name} (activity_id, {', '.join(columns)}) "
+                   f"VALUES ({', '.join([mark] * (len(columns) + 1))})")
+            conn.exec_driver_sql(sql, rows)
+
+
+def _activity_row(rec: Record, source_file_id: int | None, now: datetime, origin: str) -> dict:
+    cols = rec.columns
+    row = {c: cols.get(c) for c in _COLUMNS}
+    row.update(
+        iati_identifier=rec.identifier, content_hash=rec.content_hash,
+        source_file_id=source_file_id, source_line=rec.line, updated_at=now,
+        origin=cols.get("origin") or origin,
+    )
+    return row
+
+
+def _write_person_tags(conn: Connection, written, ids: dict[str, int], now: datetime) -> None:
+    """Codes a person gave in a sheet become person tags, unless a person already decided."""
+    wanted = [(ids[rec.identifier], t) for rec in written for t in rec.tags]
+    if not wanted:
+        return
+    tag = Tag.__table__
+    have = {
+        (r.activity_id, r.dimension, r.code)
+        for r in conn.execute(
+            select(tag.c.activity_id, tag.c.dimension, tag.c.code)
+            .where(tag.c.activity_id.in_({i for i, _ in wanted}))
+        )
+    }
+    rows = [
+        {"activity_id": i, "framework": t["framework"], "dimension": t["dimension"],
+         "code": t["code"], "confidence": 1.0, "rank": t.get("rank"),
+         "evidence": t.get("evidence"), "origin": "person", "model_version": None,
+         "review_state": "added", "reviewed_by": t.get("by"), "reviewed_at": now,
+         "created_at": now, "updated_at": now}
+        for i, t in wanted
+        if (i, t["dimension"], t["code"]) not in have
+    ]
+    if rows:
+        conn.execute(insert(tag), rows)
