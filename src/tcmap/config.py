@@ -29,8 +29,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("framework", "ilo-spf-2010-15", str,
             "Default framework: a packaged framework code or the path to a framework YAML file."),
-    Setting("batch_size", 500, int,
+    Setting("batch_size", 1000, int,
             "Activities written per database transaction during import."),
+    Setting("workers", 2, int,
+            "Processes that import files at the same time (1 imports in the calling process)."),
     Setting("max_file_mb", 4096, int,
             "Largest input accepted, in MB after decompression; larger files are refused."),
     Setting("max_activity_mb", 16, int,
@@ -46,7 +48,8 @@ class Settings:
 
     database_url: str = "sqlite:///tcmap.db"
     framework: str = "ilo-spf-2010-15"
-    batch_size: int = 500
+    batch_size: int = 1000
+    workers: int = 2
     max_file_mb: int = 4096
     max_activity_mb: int = 16
     max_problems_per_file: int = 1000

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from tcmap.config import Settings
 from tcmap.errors import InputError, Problem
@@ -152,18 +154,28 @@ def import_paths(
     store: Store, paths: Iterable[str | Path], settings: Settings | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import every file named or found in the folders given; never raises on bad input."""
+    """Import every file named or found in the folders given; never raises on bad input.
+
+    Several files are read by `settings.workers` processes at once, each writing its own
+    batches; one file, or an in-memory database, is imported in this process.
+    """
     settings = settings or Settings.load()
     report = ImportReport()
-    for path in expand(paths, report):
-        report.files.append(import_file(store, path, settings, progress))
+    files = list(expand(paths, report))
+    if settings.workers > 1 and len(files) > 1 and store.shareable:
+        from tcmap.parallel import import_in_workers
+
+        report.files.extend(import_in_workers(store, files, settings, progress))
+    else:
+        report.files.extend(import_file(store, path, settings, progress) for path in files)
     return report
 
 
 def import_file(
-    store: Store, path: Path, settings: Settings, progress: Progress | None = None
+    store: Store, path: Path, settings: Settings, progress: Progress | None = None,
+    write_lock: AbstractContextManager | None = None,
 ) -> FileReport:
-    """Import one file."""
+    """Import one file; `write_lock` (from parallel imports) is held around each batch."""
     kind = kind_of(path) or "iati-xml"
     fr = FileReport(path=str(path), kind=kind)
     cap = settings.max_problems_per_file
@@ -174,7 +186,8 @@ def import_file(
         fr.add_problem(Problem.make("unreadable-file", file=str(path),
                                     message=f"Cannot read the file: {exc}"), cap)
         return fr
-    source_id = _source_file(store, path, sha, size, kind)
+    with write_lock or nullcontext():
+        source_id = _source_file(store, path, sha, size, kind)
     try:
         reader = open_reader(path, kind, settings)
     except InputError as exc:
@@ -191,22 +204,30 @@ def import_file(
             continue
         batch.append(rec)
         if len(batch) >= settings.batch_size:
-            _flush(store, batch, source_id, fr, kind, progress)
-    _flush(store, batch, source_id, fr, kind, progress)
+            _flush(store, batch, source_id, fr, kind, progress, write_lock)
+    _flush(store, batch, source_id, fr, kind, progress, write_lock)
     fr.version = getattr(reader, "version", None)
     for p in reader.problems:
         fr.add_problem(p, cap)
     fr.refused = fr.activities == 0 and any(p.is_error for p in reader.problems)
-    _finish_source(store, source_id, fr)
+    with write_lock or nullcontext():
+        _finish_source(store, source_id, fr)
     return fr
 
 
-def _flush(store, batch, source_id, fr: FileReport, kind: str, progress) -> None:
+def _flush(store, batch, source_id, fr: FileReport, kind: str, progress, write_lock) -> None:
     if not batch:
         return
-    with store.engine.begin() as conn:
-        res = write_batch(conn, batch, source_id, utcnow(),
-                          origin="iati" if kind == "iati-xml" else "sheet")
+    for attempt in range(3):
+        try:
+            with write_lock or nullcontext(), store.engine.begin() as conn:
+                res = write_batch(conn, batch, source_id, utcnow(),
+                                  origin="iati" if kind == "iati-xml" else "sheet")
+            break
+        except IntegrityError:
+            # Another process inserted one of these identifiers since we looked: look again.
+            if attempt == 2:
+                raise
     fr.inserted += res.inserted
     fr.updated += res.updated
     fr.unchanged += res.unchanged
@@ -215,26 +236,33 @@ def _flush(store, batch, source_id, fr: FileReport, kind: str, progress) -> None
     batch.clear()
 
 
+_SOURCE = SourceFile.__table__
+
+
 def _source_file(store: Store, path: Path, sha: str, size: int, kind: str) -> int:
+    """The id of the file's SourceFile row (made if new), marked as being imported."""
     now = utcnow()
-    with store.session() as s, s.begin():
-        row = s.scalar(
-            select(SourceFile).where(SourceFile.path == str(path), SourceFile.sha256 == sha)
-        )
-        if row is None:
-            row = SourceFile(path=str(path), name=path.name, sha256=sha, size=size, kind=kind,
-                             first_imported_at=now)
-            s.add(row)
-        row.status, row.imported_at = "running", now
-        s.flush()
-        return row.id
+    with store.engine.begin() as conn:
+        found = conn.execute(
+            select(_SOURCE.c.id).where(_SOURCE.c.path == str(path), _SOURCE.c.sha256 == sha)
+        ).scalar()
+        if found is None:
+            return conn.execute(
+                insert(_SOURCE).returning(_SOURCE.c.id),
+                {"path": str(path), "name": path.name, "sha256": sha, "size": size,
+                 "kind": kind, "status": "running", "first_imported_at": now,
+                 "imported_at": now},
+            ).scalar_one()
+        conn.execute(update(_SOURCE).where(_SOURCE.c.id == found)
+                     .values(status="running", imported_at=now))
+        return found
 
 
 def _finish_source(store: Store, source_id: int, fr: FileReport) -> None:
-    with store.session() as s, s.begin():
-        row = s.get(SourceFile, source_id)
-        row.status = "refused" if fr.refused else "complete"
-        row.iati_version = fr.version
-        row.n_activities, row.n_inserted, row.n_updated = fr.activities, fr.inserted, fr.updated
-        row.n_unchanged, row.n_rejected = fr.unchanged, fr.rejected
-        row.n_problems = len(fr.problems) + fr.problems_not_listed
+    with store.engine.begin() as conn:
+        conn.execute(update(_SOURCE).where(_SOURCE.c.id == source_id).values(
+            status="refused" if fr.refused else "complete", iati_version=fr.version,
+            n_activities=fr.activities, n_inserted=fr.inserted, n_updated=fr.updated,
+            n_unchanged=fr.unchanged, n_rejected=fr.rejected,
+            n_problems=len(fr.problems) + fr.problems_not_listed,
+        ))

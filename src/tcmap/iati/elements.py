@@ -76,12 +76,14 @@ def participating_org(el, rec, ctx):
     seq = str(len(rec.parts.get("participating_orgs", ())) + 1)
     rec.part(
         "participating_orgs",
-        role=normalise("organisation_role", _code(el, "role")),
-        type=_code(el, "type"),
-        ref=_code(el, "ref"),
-        name=_org_name(el, ctx, rec, "participating-org", seq),
-        activity_ref=_code(el, "activity-id"),
-        crs_channel_code=_code(el, "crs-channel-code"),
+        {
+            "role": normalise("organisation_role", _code(el, "role")),
+            "type": _code(el, "type"),
+            "ref": _code(el, "ref"),
+            "name": _org_name(el, ctx, rec, "participating-org", seq),
+            "activity_ref": _code(el, "activity-id"),
+            "crs_channel_code": _code(el, "crs-channel-code"),
+        },
     )
 
 
@@ -93,8 +95,10 @@ def other_identifier(el, rec, ctx):
     else:  # 1.0x: owner as attributes, the identifier as text
         owner_ref, owner_name = _code(el, "owner-ref"), _code(el, "owner-name")
         ref = _code(el, "ref") or (el.text or "").strip() or None
-    rec.part("other_identifiers", ref=ref, type=_code(el, "type"),
-             owner_ref=owner_ref, owner_name=owner_name)
+    rec.part(
+        "other_identifiers",
+        {"ref": ref, "type": _code(el, "type"), "owner_ref": owner_ref, "owner_name": owner_name},
+    )
 
 
 def activity_status(el, rec, ctx):
@@ -128,17 +132,27 @@ def recipient_country(el, rec, ctx):
         return
     if code not in codelist("Country"):
         rec.problem("unknown-country-code", el, field="recipient-country/@code", value=code)
-    rec.part("recipient_countries", code=code,
-             percentage=parse_percentage(el.get("percentage"), rec, el, "recipient-country"))
+    rec.part(
+        "recipient_countries",
+        {
+            "code": code,
+            "percentage": parse_percentage(el.get("percentage"), rec, el, "recipient-country"),
+        },
+    )
 
 
 def recipient_region(el, rec, ctx):
     code = _code(el)
     if not code:
         return
-    rec.part("recipient_regions", code=code,
-             vocabulary=normalise("region_vocabulary", _code(el, "vocabulary")) or "1",
-             percentage=parse_percentage(el.get("percentage"), rec, el, "recipient-region"))
+    rec.part(
+        "recipient_regions",
+        {
+            "code": code,
+            "vocabulary": normalise("region_vocabulary", _code(el, "vocabulary")) or "1",
+            "percentage": parse_percentage(el.get("percentage"), rec, el, "recipient-region"),
+        },
+    )
 
 
 def sector(el, rec, ctx):
@@ -149,26 +163,43 @@ def sector(el, rec, ctx):
     if (vocabulary == "1" and code not in codelist("Sector")) or (
         vocabulary == "2" and code not in codelist("SectorCategory")
     ):
-        rec.problem("unknown-sector-code", el, field=f"sector[vocabulary={vocabulary}]",
-                    value=code)
-    rec.part("sectors", vocabulary=vocabulary, vocabulary_uri=_code(el, "vocabulary-uri"),
-             code=code, percentage=parse_percentage(el.get("percentage"), rec, el, "sector"),
-             name=first_text(narratives(el, ctx), ctx.lang))
+        rec.problem("unknown-sector-code", el, field=f"sector[vocabulary={vocabulary}]", value=code)
+    rec.part(
+        "sectors",
+        {
+            "vocabulary": vocabulary,
+            "vocabulary_uri": _code(el, "vocabulary-uri"),
+            "code": code,
+            "percentage": parse_percentage(el.get("percentage"), rec, el, "sector"),
+            "name": first_text(narratives(el, ctx), ctx.lang),
+        },
+    )
 
 
 def policy_marker(el, rec, ctx):
     code = _code(el)
     if code is None:
         return
-    rec.part("policy_markers",
-             vocabulary=normalise("policy_marker_vocabulary", _code(el, "vocabulary")) or "1",
-             code=code, significance=_code(el, "significance"))
+    rec.part(
+        "policy_markers",
+        {
+            "vocabulary": normalise("policy_marker_vocabulary", _code(el, "vocabulary")) or "1",
+            "code": code,
+            "significance": _code(el, "significance"),
+        },
+    )
 
 
 def tag(el, rec, ctx):
-    rec.part("iati_tags", vocabulary=_code(el, "vocabulary"),
-             vocabulary_uri=_code(el, "vocabulary-uri"), code=_code(el),
-             text=first_text(narratives(el, ctx), ctx.lang))
+    rec.part(
+        "iati_tags",
+        {
+            "vocabulary": _code(el, "vocabulary"),
+            "vocabulary_uri": _code(el, "vocabulary-uri"),
+            "code": _code(el),
+            "text": first_text(narratives(el, ctx), ctx.lang),
+        },
+    )
 
 
 def _amount(v, rec, ctx, fld) -> tuple[float | None, str | None, Any]:
@@ -190,39 +221,68 @@ def _date_of(el, name, rec, fld):
 def budget(el, rec, ctx):
     v = el.find("value")
     amount, currency, value_date = (
-        (None, None, None) if v is None else _amount(v, rec, ctx, "budget/value"))
-    rec.part("budgets", type=normalise("budget_type", _code(el, "type")),
-             status=_code(el, "status"),
-             period_start=_date_of(el, "period-start", rec, "budget/period-start"),
-             period_end=_date_of(el, "period-end", rec, "budget/period-end"),
-             value=amount, currency=currency, value_date=value_date)
+        (None, None, None) if v is None else _amount(v, rec, ctx, "budget/value")
+    )
+    rec.part(
+        "budgets",
+        {
+            "type": normalise("budget_type", _code(el, "type")),
+            "status": _code(el, "status"),
+            "period_start": _date_of(el, "period-start", rec, "budget/period-start"),
+            "period_end": _date_of(el, "period-end", rec, "budget/period-end"),
+            "value": amount,
+            "currency": currency,
+            "value_date": value_date,
+        },
+    )
 
 
 _TRANSACTION_CODES = {
-    "flow-type": "flow_type", "finance-type": "finance_type", "aid-type": "aid_type",
-    "tied-status": "tied_status", "sector": "sector_code",
-    "recipient-country": "recipient_country", "recipient-region": "recipient_region",
+    "flow-type": "flow_type",
+    "finance-type": "finance_type",
+    "aid-type": "aid_type",
+    "tied-status": "tied_status",
+    "sector": "sector_code",
+    "recipient-country": "recipient_country",
+    "recipient-region": "recipient_region",
     "disbursement-channel": None,
 }
 
 
 def transaction(el, rec, ctx):
     """A transaction, read in one pass over its children (transactions are the bulk of IATI)."""
-    row = {"ref": _code(el, "ref"), "type": None, "transaction_date": None, "value": None,
-           "currency": None, "value_date": None, "description": None, "provider_ref": None,
-           "provider_name": None, "receiver_ref": None, "receiver_name": None,
-           "flow_type": None, "finance_type": None, "aid_type": None, "tied_status": None,
-           "sector_code": None, "recipient_country": None, "recipient_region": None}
+    row = {
+        "ref": _code(el, "ref"),
+        "type": None,
+        "transaction_date": None,
+        "value": None,
+        "currency": None,
+        "value_date": None,
+        "description": None,
+        "provider_ref": None,
+        "provider_name": None,
+        "receiver_ref": None,
+        "receiver_name": None,
+        "flow_type": None,
+        "finance_type": None,
+        "aid_type": None,
+        "tied_status": None,
+        "sector_code": None,
+        "recipient_country": None,
+        "recipient_region": None,
+    }
     for child in el:
         tag = child.tag
         if tag == "value":
             row["value"], row["currency"], row["value_date"] = _amount(
-                child, rec, ctx, "transaction/value")
+                child, rec, ctx, "transaction/value"
+            )
         elif tag == "transaction-type":
             row["type"] = normalise("transaction_type", _code(child))
         elif tag == "transaction-date":
             row["transaction_date"] = parse_date(
-                child.get("iso-date") or child.text, rec, child, "transaction-date")
+                child.get("iso-date") or child.text, rec, child, "transaction-date"
+            )
         elif tag == "provider-org" or tag == "receiver-org":
             side = tag[:-4]
             row[f"{side}_ref"] = _code(child, "ref")
@@ -233,25 +293,30 @@ def transaction(el, rec, ctx):
             column = _TRANSACTION_CODES.get(tag)
             if column is not None and row[column] is None:
                 row[column] = _code(child)
-    rec.part("transactions", **row)
+    rec.part("transactions", row)
 
 
 def document_link(el, rec, ctx):
     t = el.find("title")
+    codes = {"category": [], "language": []}
+    for child in el:
+        if child.tag in codes and (code := _code(child)):
+            codes[child.tag].append(code)
     rec.part(
         "document_links",
-        url=_code(el, "url"), format=_code(el, "format"),
-        title=None if t is None else first_text(narratives(t, ctx), ctx.lang),
-        categories=",".join(filter(None, (_code(c) for c in el.iterchildren("category"))))
-        or None,
-        languages=",".join(filter(None, (_code(c) for c in el.iterchildren("language"))))
-        or None,
-        document_date=_date_of(el, "document-date", rec, "document-link/document-date"),
+        {
+            "url": _code(el, "url"),
+            "format": _code(el, "format"),
+            "title": None if t is None else first_text(narratives(t, ctx), ctx.lang),
+            "categories": ",".join(codes["category"]) or None,
+            "languages": ",".join(codes["language"]) or None,
+            "document_date": _date_of(el, "document-date", rec, "document-link/document-date"),
+        },
     )
 
 
 def related_activity(el, rec, ctx):
-    rec.part("related_activities", ref=_code(el, "ref"), type=_code(el, "type"))
+    rec.part("related_activities", {"ref": _code(el, "ref"), "type": _code(el, "type")})
 
 
 def default_aid_type(el, rec, ctx):

@@ -41,10 +41,16 @@ def open_binary(path: Path) -> IO[bytes]:
 
 
 class _Limited:
-    """A reader that refuses to yield more than `limit` bytes."""
+    """A byte stream that stops the parser when the file, or the activity being read, is too big.
 
-    def __init__(self, raw: IO[bytes], limit: int, name: str) -> None:
-        self.raw, self.limit, self.seen, self.name = raw, limit, 0, name
+    The parser reads ahead in chunks, so the activity's size is known to within one chunk;
+    that is enough to keep memory bounded without looking at every element.
+    """
+
+    def __init__(self, raw: IO[bytes], limit: int, activity_limit: int, name: str) -> None:
+        self.raw, self.limit, self.activity_limit, self.name = raw, limit, activity_limit, name
+        self.seen = 0
+        self.mark: int | None = None  # bytes seen when the current activity started
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.raw.read(size)
@@ -54,6 +60,12 @@ class _Limited:
                 "oversized-input", file=self.name,
                 message=f"The file is larger than {self.limit // 2**20} MB after decompression.",
                 hint="Split the file, or raise the max_file_mb setting (TCMAP_MAX_FILE_MB).",
+            )
+        if self.mark is not None and self.seen - self.mark > self.activity_limit:
+            raise InputError(
+                "oversized-activity", file=self.name,
+                message=f"An activity is larger than {self.activity_limit // 2**20} MB; "
+                "reading stopped there (activities before it were kept).",
             )
         return chunk
 
@@ -92,14 +104,15 @@ class IatiFile:
     def _records(self) -> Iterator[ActivityRecord]:
         _check_prolog(self.path, self.name)
         raw = open_binary(self.path)
-        stream = _Limited(raw, self.max_file_mb * 2**20, self.name)
+        stream = _Limited(raw, self.max_file_mb * 2**20, self.max_activity_mb * 2**20,
+                          self.name)
         context = etree.iterparse(
             stream, events=("start", "end"), tag=("iati-activities", "iati-activity"),
             resolve_entities=False, load_dtd=False, no_network=True, dtd_validation=False,
             huge_tree=False, remove_comments=True, remove_pis=True,
         )
         ctx = Context(file=self.name, major=None)
-        seen: set[str] = set()
+        seen: set[int] = set()
         root_seen = False
         try:
             for event, el in context:
@@ -110,6 +123,7 @@ class IatiFile:
                         return
                     continue
                 if event == "start":
+                    stream.mark = stream.seen
                     continue
                 if el.tag == "iati-activities":
                     break
@@ -170,24 +184,21 @@ class IatiFile:
                 hint="Fix the XML at this line; activities read before it were kept."
                 if root_seen else "Check that the file is XML (not JSON or HTML)."))
 
-    def _activity(self, el: Any, ctx: Context, seen: set[str]) -> ActivityRecord:
+    def _activity(self, el: Any, ctx: Context, seen: set[int]) -> ActivityRecord:
         ident = el.findtext("iati-identifier")
         ident = ident.strip() if ident else None
         rec = ActivityRecord(identifier=ident or None, line=el.sourceline, ctx=ctx)
-        body = etree.tostring(el)
-        if len(body) > self.max_activity_mb * 2**20:
-            rec.problem("oversized-activity",
-                        message=f"The activity is larger than {self.max_activity_mb} MB.")
-            return rec
-        rec.content_hash = hashlib.sha256(READER_VERSION + body).hexdigest()
+        rec.content_hash = hashlib.sha256(READER_VERSION + etree.tostring(el)).hexdigest()
         if rec.identifier is None:
             rec.problem("missing-identifier")
             return rec
-        if rec.identifier in seen:
+        # A hash, not the string: the set stays small however large the file.
+        key = hash(rec.identifier)
+        if key in seen:
             rec.problem("duplicate-activity-identifier", field="iati-identifier",
                         value=rec.identifier)
             return rec
-        seen.add(rec.identifier)
+        seen.add(key)
         ctx.lang = el.get(XML_LANG) or el.getparent().get(XML_LANG) or "en"
         ctx.currency = (el.get("default-currency") or "").strip().upper() or None
         cols = rec.columns

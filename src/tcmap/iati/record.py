@@ -36,9 +36,11 @@ class ActivityRecord:
     rejected: bool = False
     ctx: Context | None = None
 
-    def part(self, table: str, **row: Any) -> dict[str, Any]:
+    def part(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
         """Append a row to a part table, numbering it within the activity."""
-        rows = self.parts.setdefault(table, [])
+        rows = self.parts.get(table)
+        if rows is None:
+            rows = self.parts[table] = []
         row["seq"] = len(rows) + 1
         rows.append(row)
         return row
@@ -47,8 +49,8 @@ class ActivityRecord:
         self, owner: str, owner_seq: str | None, fld: str, kind: str | None,
         lang: str | None, text: str,
     ) -> None:
-        self.part("narratives", owner=owner, owner_seq=owner_seq, field=fld, kind=kind,
-                  lang=lang, text=text)
+        self.part("narratives", {"owner": owner, "owner_seq": owner_seq, "field": fld,
+                                 "kind": kind, "lang": lang, "text": text})
 
     def problem(self, code: str, el: Any = None, **context: Any) -> Problem:
         """Record a problem located at the element (or the activity)."""

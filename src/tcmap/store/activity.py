@@ -81,13 +81,12 @@ class Narrative(ActivityPart, Base):
     """A piece of free text in one language: a title, description, name or comment."""
 
     __tablename__ = "narratives"
-    __table_args__ = (Index(None, "activity_id", "owner", "field"),)
 
     owner: Mapped[str] = mapped_column(String(40))  # activity, participating-org, result...
     owner_seq: Mapped[str | None] = mapped_column(String(20))  # e.g. "2" or "1.3"
     field: Mapped[str] = mapped_column(String(40))  # title, description, name, comment...
     kind: Mapped[str | None] = mapped_column(String(10))  # description type code
-    lang: Mapped[str | None] = mapped_column(String(10), index=True)
+    lang: Mapped[str | None] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
 
 

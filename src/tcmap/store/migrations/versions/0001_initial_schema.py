@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 20:31:57.640497
+Create Date: 2026-11-27 20:36:17.489438
 """
 
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ def upgrade() -> None:
     sa.Column('path', sa.String(length=1000), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('size', sa.BigInteger(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('iati_version', sa.String(length=10), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
@@ -89,10 +89,10 @@ def upgrade() -> None:
     sa.Column('value', sa.Numeric(precision=22, scale=4, asdecimal=False), nullable=True),
     sa.Column('currency', sa.String(length=3), nullable=True),
     sa.Column('value_date', sa.Date(), nullable=True),
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_budgets_activity_id_activities'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('seq', 'activity_id', name=op.f('pk_budgets'))
+    sa.PrimaryKeyConstraint('activity_id', 'seq', name=op.f('pk_budgets'))
     )
     op.create_table('document_links',
     sa.Column('url', sa.Text(), nullable=True),
@@ -101,20 +101,20 @@ def upgrade() -> None:
     sa.Column('categories', sa.String(length=200), nullable=True),
     sa.Column('languages', sa.String(length=100), nullable=True),
     sa.Column('document_date', sa.Date(), nullable=True),
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_document_links_activity_id_activities'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('seq', 'activity_id', name=op.f('pk_document_links'))
+    sa.PrimaryKeyConstraint('activity_id', 'seq', name=op.f('pk_document_links'))
     )
     op.create_table('iati_tags',
     sa.Column('vocabulary', sa.String(length=10), nullable=True),
     sa.Column('vocabulary_uri', sa.String(length=500), nullable=True),
     sa.Column('code', sa.String(length=100), nullable=True),
     sa.Column('text', sa.Text(), nullable=True),
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_iati_tags_activity_id_activities'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('seq', 'activity_id', name=op.f('pk_iati_tags'))
+    sa.PrimaryKeyConstraint('activity_id', 'seq', name=op.f('pk_iati_tags'))
     )
     op.create_table('narratives',
     sa.Column('owner', sa.String(length=40), nullable=False),
@@ -123,15 +123,11 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=10), nullable=True),
     sa.Column('lang', sa.String(length=10), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_narratives_activity_id_activities'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('seq', 'activity_id', name=op.f('pk_narratives'))
+    sa.PrimaryKeyConstraint('activity_id', 'seq', name=op.f('pk_narratives'))
     )
-    with op.batch_alter_table('narratives', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_narratives_activity_id_owner_field'), ['activity_id', 'owner', 'field'], unique=False)
-        batch_op.create_index(batch_op.f('ix_narratives_lang'), ['lang'], unique=False)
-
     op.create_table('notes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
@@ -149,10 +145,10 @@ def upgrade() -> None:
     sa.Column('type', sa.String(length=10), nullable=True),
     sa.Column('owner_ref', sa.String(length=200), nullable=True),
     sa.Column('owner_name', sa.String(length=500), nullable=True),
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_other_identifiers_activity_id_activities'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('seq', 'activity_id', name=op.f('pk_other_identifiers'))
+    sa.PrimaryKeyConstraint('activity_id', 'seq', name=op.f('pk_other_identifiers'))
     )
     op.create_table('participating_orgs',
     sa.Column('role', sa.String(length=10), nullable=True),
@@ -161,27 +157,27 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=500), nullable=True),
     sa.Column('activity_ref', sa.String(length=300), nullable=True),
     sa.Column('crs_channel_code', sa.String(length=10), nullable=True),
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_participating_orgs_activity_id_activities'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('seq', 'activity_id', name=op.f('pk_participating_orgs'))
+    sa.PrimaryKeyConstraint('activity_id', 'seq', name=op.f('pk_participating_orgs'))
     )
     op.create_table('policy_markers',
     sa.Column('vocabulary', sa.String(length=10), nullable=True),
     sa.Column('code', sa.String(length=20), nullable=False),
     sa.Column('significance', sa.String(length=10), nullable=True),
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_policy_markers_activity_id_activities'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('seq', 'activity_id', name=op.f('pk_policy_markers'))
+    sa.PrimaryKeyConstraint('activity_id', 'seq', name=op.f('pk_policy_markers'))
     )
     op.create_table('recipient_countries',
     sa.Column('code', sa.String(length=10), nullable=False),
     sa.Column('percentage', sa.Float(), nullable=True),
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_recipient_countries_activity_id_activities'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('seq', 'activity_id', name=op.f('pk_recipient_countries'))
+    sa.PrimaryKeyConstraint('activity_id', 'seq', name=op.f('pk_recipient_countries'))
     )
     with op.batch_alter_table('recipient_countries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recipient_countries_code'), ['code'], unique=False)
@@ -190,10 +186,10 @@ def upgrade() -> None:
     sa.Column('code', sa.String(length=20), nullable=False),
     sa.Column('vocabulary', sa.String(length=10), nullable=True),
     sa.Column('percentage', sa.Float(), nullable=True),
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_recipient_regions_activity_id_activities'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('seq', 'activity_id', name=op.f('pk_recipient_regions'))
+    sa.PrimaryKeyConstraint('activity_id', 'seq', name=op.f('pk_recipient_regions'))
     )
     with op.batch_alter_table('recipient_regions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recipient_regions_code'), ['code'], unique=False)
@@ -201,10 +197,10 @@ def upgrade() -> None:
     op.create_table('related_activities',
     sa.Column('ref', sa.String(length=300), nullable=True),
     sa.Column('type', sa.String(length=10), nullable=True),
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_related_activities_activity_id_activities'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('seq', 'activity_id', name=op.f('pk_related_activities'))
+    sa.PrimaryKeyConstraint('activity_id', 'seq', name=op.f('pk_related_activities'))
     )
     with op.batch_alter_table('related_activities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_related_activities_ref'), ['ref'], unique=False)
@@ -225,10 +221,10 @@ def upgrade() -> None:
     sa.Column('code', sa.String(length=100), nullable=False),
     sa.Column('percentage', sa.Float(), nullable=True),
     sa.Column('name', sa.String(length=500), nullable=True),
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_sectors_activity_id_activities'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('seq', 'activity_id', name=op.f('pk_sectors'))
+    sa.PrimaryKeyConstraint('activity_id', 'seq', name=op.f('pk_sectors'))
     )
     with op.batch_alter_table('sectors', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sectors_vocabulary_code'), ['vocabulary', 'code'], unique=False)
@@ -275,10 +271,10 @@ def upgrade() -> None:
     sa.Column('sector_code', sa.String(length=100), nullable=True),
     sa.Column('recipient_country', sa.String(length=10), nullable=True),
     sa.Column('recipient_region', sa.String(length=20), nullable=True),
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_transactions_activity_id_activities'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('seq', 'activity_id', name=op.f('pk_transactions'))
+    sa.PrimaryKeyConstraint('activity_id', 'seq', name=op.f('pk_transactions'))
     )
     op.create_table('indicators',
     sa.Column('activity_id', sa.Integer(), nullable=False),
@@ -361,10 +357,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_notes_activity_id'))
 
     op.drop_table('notes')
-    with op.batch_alter_table('narratives', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_narratives_lang'))
-        batch_op.drop_index(batch_op.f('ix_narratives_activity_id_owner_field'))
-
     op.drop_table('narratives')
     op.drop_table('iati_tags')
     op.drop_table('document_links')
