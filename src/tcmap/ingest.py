@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from tcmap.config import Settings
 from tcmap.errors import InputError, Problem
@@ -224,10 +224,12 @@ def _flush(store, batch, source_id, fr: FileReport, kind: str, progress, write_l
                 res = write_batch(conn, batch, source_id, utcnow(),
                                   origin="iati" if kind == "iati-xml" else "sheet")
             break
-        except IntegrityError:
+        except IntegrityError as exc:
             # Another process inserted one of these identifiers since we looked: look again.
             if attempt == 2:
-                raise
+                return _refused_batch(batch, fr, exc)
+        except (DataError, DBAPIError) as exc:
+            return _refused_batch(batch, fr, exc)
     fr.inserted += res.inserted
     fr.updated += res.updated
     fr.unchanged += res.unchanged
@@ -237,6 +239,17 @@ def _flush(store, batch, source_id, fr: FileReport, kind: str, progress, write_l
 
 
 _SOURCE = SourceFile.__table__
+
+
+def _refused_batch(batch: list, fr: FileReport, exc: Exception) -> None:
+    """The database refused the batch: nothing of it is stored, and the report says so."""
+    fr.rejected += len(batch)
+    first, last = batch[0], batch[-1]
+    fr.problems.append(Problem.make(
+        "database-error", file=fr.path, line=first.line, activity=first.identifier,
+        message=f"The database refused {len(batch)} activities ({first.identifier} ... "
+        f"{last.identifier}): {getattr(exc, 'orig', exc)}".strip()))
+    batch.clear()
 
 
 def _source_file(store: Store, path: Path, sha: str, size: int, kind: str) -> int:

@@ -199,7 +199,8 @@ class IatiFile:
                         value=rec.identifier)
             return rec
         seen.add(key)
-        ctx.lang = el.get(XML_LANG) or el.getparent().get(XML_LANG) or "en"
+        lang = el.get(XML_LANG) or el.getparent().get(XML_LANG) or "en"
+        ctx.lang = lang.strip().lower() or "en"
         ctx.currency = (el.get("default-currency") or "").strip().upper() or None
         cols = rec.columns
         cols.update(

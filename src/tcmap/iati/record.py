@@ -75,11 +75,13 @@ def narratives(el: Any, ctx: Context) -> list[tuple[str | None, str]]:
         if text is not None:
             text = text.strip()
             if text:
-                out.append((n.get(XML_LANG) or ctx.lang, text))
+                lang = n.get(XML_LANG)
+                out.append((lang.strip().lower() if lang else ctx.lang, text))
     if not out and el.text is not None:
         text = el.text.strip()
         if text:
-            out.append((el.get(XML_LANG) or ctx.lang, text))
+            lang = el.get(XML_LANG)
+            out.append((lang.strip().lower() if lang else ctx.lang, text))
     return out
 
 

@@ -24,36 +24,36 @@ class Activity(Base):
     __tablename__ = "activities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    iati_identifier: Mapped[str] = mapped_column(String(300), unique=True)
+    iati_identifier: Mapped[str] = mapped_column(String, unique=True)
     title: Mapped[str | None] = mapped_column(Text)
-    reporting_org_ref: Mapped[str | None] = mapped_column(String(200), index=True)
-    reporting_org_type: Mapped[str | None] = mapped_column(String(10))
-    reporting_org_name: Mapped[str | None] = mapped_column(String(500))
+    reporting_org_ref: Mapped[str | None] = mapped_column(String, index=True)
+    reporting_org_type: Mapped[str | None] = mapped_column(String)
+    reporting_org_name: Mapped[str | None] = mapped_column(String)
     secondary_reporter: Mapped[bool | None]
-    default_lang: Mapped[str | None] = mapped_column(String(10))
-    default_currency: Mapped[str | None] = mapped_column(String(3))
+    default_lang: Mapped[str | None] = mapped_column(String)
+    default_currency: Mapped[str | None] = mapped_column(String)
     hierarchy: Mapped[int | None]
     humanitarian: Mapped[bool | None]
-    status: Mapped[str | None] = mapped_column(String(10), index=True)
-    scope: Mapped[str | None] = mapped_column(String(10))
-    collaboration_type: Mapped[str | None] = mapped_column(String(10))
-    default_flow_type: Mapped[str | None] = mapped_column(String(10))
-    default_finance_type: Mapped[str | None] = mapped_column(String(10))
-    default_aid_type: Mapped[str | None] = mapped_column(String(10))
-    default_tied_status: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str | None] = mapped_column(String, index=True)
+    scope: Mapped[str | None] = mapped_column(String)
+    collaboration_type: Mapped[str | None] = mapped_column(String)
+    default_flow_type: Mapped[str | None] = mapped_column(String)
+    default_finance_type: Mapped[str | None] = mapped_column(String)
+    default_aid_type: Mapped[str | None] = mapped_column(String)
+    default_tied_status: Mapped[str | None] = mapped_column(String)
     start_planned: Mapped[date | None]
     start_actual: Mapped[date | None]
     end_planned: Mapped[date | None]
     end_actual: Mapped[date | None]
     start_year: Mapped[int | None] = mapped_column(index=True)
-    last_updated: Mapped[str | None] = mapped_column(String(40))
-    iati_version: Mapped[str | None] = mapped_column(String(10))
-    origin: Mapped[str] = mapped_column(String(10), default="iati")
+    last_updated: Mapped[str | None] = mapped_column(String)
+    iati_version: Mapped[str | None] = mapped_column(String)
+    origin: Mapped[str] = mapped_column(String, default="iati")
     source_file_id: Mapped[int | None] = mapped_column(
         ForeignKey("source_files.id", ondelete="SET NULL"), index=True
     )
     source_line: Mapped[int | None]
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String)
     first_imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -82,11 +82,11 @@ class Narrative(ActivityPart, Base):
 
     __tablename__ = "narratives"
 
-    owner: Mapped[str] = mapped_column(String(40))  # activity, participating-org, result...
-    owner_seq: Mapped[str | None] = mapped_column(String(20))  # e.g. "2" or "1.3"
-    field: Mapped[str] = mapped_column(String(40))  # title, description, name, comment...
-    kind: Mapped[str | None] = mapped_column(String(10))  # description type code
-    lang: Mapped[str | None] = mapped_column(String(10))
+    owner: Mapped[str] = mapped_column(String)  # activity, participating-org, result...
+    owner_seq: Mapped[str | None] = mapped_column(String)  # e.g. "2" or "1.3"
+    field: Mapped[str] = mapped_column(String)  # title, description, name, comment...
+    kind: Mapped[str | None] = mapped_column(String)  # description type code
+    lang: Mapped[str | None] = mapped_column(String)
     text: Mapped[str] = mapped_column(Text)
 
 
@@ -95,12 +95,12 @@ class ParticipatingOrg(ActivityPart, Base):
 
     __tablename__ = "participating_orgs"
 
-    role: Mapped[str | None] = mapped_column(String(10))
-    type: Mapped[str | None] = mapped_column(String(10))
-    ref: Mapped[str | None] = mapped_column(String(200))
-    name: Mapped[str | None] = mapped_column(String(500))
-    activity_ref: Mapped[str | None] = mapped_column(String(300))
-    crs_channel_code: Mapped[str | None] = mapped_column(String(10))
+    role: Mapped[str | None] = mapped_column(String)
+    type: Mapped[str | None] = mapped_column(String)
+    ref: Mapped[str | None] = mapped_column(String)
+    name: Mapped[str | None] = mapped_column(String)
+    activity_ref: Mapped[str | None] = mapped_column(String)
+    crs_channel_code: Mapped[str | None] = mapped_column(String)
 
 
 class OtherIdentifier(ActivityPart, Base):
@@ -108,10 +108,10 @@ class OtherIdentifier(ActivityPart, Base):
 
     __tablename__ = "other_identifiers"
 
-    ref: Mapped[str | None] = mapped_column(String(300))
-    type: Mapped[str | None] = mapped_column(String(10))
-    owner_ref: Mapped[str | None] = mapped_column(String(200))
-    owner_name: Mapped[str | None] = mapped_column(String(500))
+    ref: Mapped[str | None] = mapped_column(String)
+    type: Mapped[str | None] = mapped_column(String)
+    owner_ref: Mapped[str | None] = mapped_column(String)
+    owner_name: Mapped[str | None] = mapped_column(String)
 
 
 class RecipientCountry(ActivityPart, Base):
@@ -120,7 +120,7 @@ class RecipientCountry(ActivityPart, Base):
     __tablename__ = "recipient_countries"
     __table_args__ = (Index(None, "code"),)
 
-    code: Mapped[str] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String)
     percentage: Mapped[float | None] = mapped_column(Float)
 
 
@@ -130,8 +130,8 @@ class RecipientRegion(ActivityPart, Base):
     __tablename__ = "recipient_regions"
     __table_args__ = (Index(None, "code"),)
 
-    code: Mapped[str] = mapped_column(String(20))
-    vocabulary: Mapped[str | None] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String)
+    vocabulary: Mapped[str | None] = mapped_column(String)
     percentage: Mapped[float | None] = mapped_column(Float)
 
 
@@ -141,11 +141,11 @@ class Sector(ActivityPart, Base):
     __tablename__ = "sectors"
     __table_args__ = (Index(None, "vocabulary", "code"),)
 
-    vocabulary: Mapped[str | None] = mapped_column(String(10))
-    vocabulary_uri: Mapped[str | None] = mapped_column(String(500))
-    code: Mapped[str] = mapped_column(String(100))
+    vocabulary: Mapped[str | None] = mapped_column(String)
+    vocabulary_uri: Mapped[str | None] = mapped_column(String)
+    code: Mapped[str] = mapped_column(String)
     percentage: Mapped[float | None] = mapped_column(Float)
-    name: Mapped[str | None] = mapped_column(String(500))
+    name: Mapped[str | None] = mapped_column(String)
 
 
 class PolicyMarker(ActivityPart, Base):
@@ -153,9 +153,9 @@ class PolicyMarker(ActivityPart, Base):
 
     __tablename__ = "policy_markers"
 
-    vocabulary: Mapped[str | None] = mapped_column(String(10))
-    code: Mapped[str] = mapped_column(String(20))
-    significance: Mapped[str | None] = mapped_column(String(10))
+    vocabulary: Mapped[str | None] = mapped_column(String)
+    code: Mapped[str] = mapped_column(String)
+    significance: Mapped[str | None] = mapped_column(String)
 
 
 class IatiTag(ActivityPart, Base):
@@ -163,9 +163,9 @@ class IatiTag(ActivityPart, Base):
 
     __tablename__ = "iati_tags"
 
-    vocabulary: Mapped[str | None] = mapped_column(String(10))
-    vocabulary_uri: Mapped[str | None] = mapped_column(String(500))
-    code: Mapped[str | None] = mapped_column(String(100))
+    vocabulary: Mapped[str | None] = mapped_column(String)
+    vocabulary_uri: Mapped[str | None] = mapped_column(String)
+    code: Mapped[str | None] = mapped_column(String)
     text: Mapped[str | None] = mapped_column(Text)
 
 
@@ -175,10 +175,10 @@ class DocumentLink(ActivityPart, Base):
     __tablename__ = "document_links"
 
     url: Mapped[str | None] = mapped_column(Text)
-    format: Mapped[str | None] = mapped_column(String(100))
+    format: Mapped[str | None] = mapped_column(String)
     title: Mapped[str | None] = mapped_column(Text)
-    categories: Mapped[str | None] = mapped_column(String(200))
-    languages: Mapped[str | None] = mapped_column(String(100))
+    categories: Mapped[str | None] = mapped_column(String)
+    languages: Mapped[str | None] = mapped_column(String)
     document_date: Mapped[date | None]
 
 
@@ -187,5 +187,5 @@ class RelatedActivity(ActivityPart, Base):
 
     __tablename__ = "related_activities"
 
-    ref: Mapped[str | None] = mapped_column(String(300), index=True)
-    type: Mapped[str | None] = mapped_column(String(10))
+    ref: Mapped[str | None] = mapped_column(String, index=True)
+    type: Mapped[str | None] = mapped_column(String)

@@ -15,12 +15,12 @@ class Budget(ActivityPart, Base):
 
     __tablename__ = "budgets"
 
-    type: Mapped[str | None] = mapped_column(String(10))
-    status: Mapped[str | None] = mapped_column(String(10))
+    type: Mapped[str | None] = mapped_column(String)
+    status: Mapped[str | None] = mapped_column(String)
     period_start: Mapped[date | None]
     period_end: Mapped[date | None]
     value: Mapped[float | None] = mapped_column(Money)
-    currency: Mapped[str | None] = mapped_column(String(3))
+    currency: Mapped[str | None] = mapped_column(String)
     value_date: Mapped[date | None]
 
 
@@ -29,21 +29,21 @@ class Transaction(ActivityPart, Base):
 
     __tablename__ = "transactions"
 
-    ref: Mapped[str | None] = mapped_column(String(200))
-    type: Mapped[str | None] = mapped_column(String(10))
+    ref: Mapped[str | None] = mapped_column(String)
+    type: Mapped[str | None] = mapped_column(String)
     transaction_date: Mapped[date | None]
     value: Mapped[float | None] = mapped_column(Money)
-    currency: Mapped[str | None] = mapped_column(String(3))
+    currency: Mapped[str | None] = mapped_column(String)
     value_date: Mapped[date | None]
     description: Mapped[str | None] = mapped_column(Text)
-    provider_ref: Mapped[str | None] = mapped_column(String(200))
-    provider_name: Mapped[str | None] = mapped_column(String(500))
-    receiver_ref: Mapped[str | None] = mapped_column(String(200))
-    receiver_name: Mapped[str | None] = mapped_column(String(500))
-    flow_type: Mapped[str | None] = mapped_column(String(10))
-    finance_type: Mapped[str | None] = mapped_column(String(10))
-    aid_type: Mapped[str | None] = mapped_column(String(10))
-    tied_status: Mapped[str | None] = mapped_column(String(10))
-    sector_code: Mapped[str | None] = mapped_column(String(100))
-    recipient_country: Mapped[str | None] = mapped_column(String(10))
-    recipient_region: Mapped[str | None] = mapped_column(String(20))
+    provider_ref: Mapped[str | None] = mapped_column(String)
+    provider_name: Mapped[str | None] = mapped_column(String)
+    receiver_ref: Mapped[str | None] = mapped_column(String)
+    receiver_name: Mapped[str | None] = mapped_column(String)
+    flow_type: Mapped[str | None] = mapped_column(String)
+    finance_type: Mapped[str | None] = mapped_column(String)
+    aid_type: Mapped[str | None] = mapped_column(String)
+    tied_status: Mapped[str | None] = mapped_column(String)
+    sector_code: Mapped[str | None] = mapped_column(String)
+    recipient_country: Mapped[str | None] = mapped_column(String)
+    recipient_region: Mapped[str | None] = mapped_column(String)

@@ -27,7 +27,7 @@ class Result(Base):
 
     activity_id: Mapped[int] = _activity_key()
     result_no: Mapped[int] = _no()
-    type: Mapped[str | None] = mapped_column(String(10))
+    type: Mapped[str | None] = mapped_column(String)
     aggregation_status: Mapped[bool | None]
     title: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
@@ -52,7 +52,7 @@ class Indicator(Base):
     activity_id: Mapped[int] = _activity_key()
     result_no: Mapped[int] = _no()
     indicator_no: Mapped[int] = _no()
-    measure: Mapped[str | None] = mapped_column(String(10))
+    measure: Mapped[str | None] = mapped_column(String)
     ascending: Mapped[bool | None]
     aggregation_status: Mapped[bool | None]
     title: Mapped[str | None] = mapped_column(Text)
@@ -88,7 +88,7 @@ class IndicatorBaseline(Base):
     seq: Mapped[int] = _no()
     year: Mapped[int | None]
     baseline_date: Mapped[date | None]
-    value_text: Mapped[str | None] = mapped_column(String(200))
+    value_text: Mapped[str | None] = mapped_column(String)
     value: Mapped[float | None] = mapped_column(Float)
     comment: Mapped[str | None] = mapped_column(Text)
 
@@ -105,9 +105,9 @@ class IndicatorPeriod(Base):
     period_no: Mapped[int] = _no()
     period_start: Mapped[date | None]
     period_end: Mapped[date | None]
-    target_text: Mapped[str | None] = mapped_column(String(200))
+    target_text: Mapped[str | None] = mapped_column(String)
     target: Mapped[float | None] = mapped_column(Float)
     target_comment: Mapped[str | None] = mapped_column(Text)
-    actual_text: Mapped[str | None] = mapped_column(String(200))
+    actual_text: Mapped[str | None] = mapped_column(String)
     actual: Mapped[float | None] = mapped_column(Float)
     actual_comment: Mapped[str | None] = mapped_column(Text)

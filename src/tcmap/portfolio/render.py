@@ -1,0 +1,88 @@
+"""Print an activity's detail dict on a terminal, readably."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _name(coded: dict[str, Any] | None) -> str:
+    if not coded:
+        return "-"
+    return f"{coded['name']} ({coded['code']})" if coded.get("name") else coded["code"]
+
+
+def _kv(console: Console, title: str, pairs: list[tuple[str, Any]]) -> None:
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for k, v in pairs:
+        if v not in (None, "", [], {}):
+            table.add_row(k, str(v))
+    console.print(table)
+
+
+def _rows(console: Console, title: str, cols: tuple[str, ...], rows: list[list[Any]]) -> None:
+    if not rows:
+        return
+    table = Table(title=title, title_justify="left")
+    for c in cols:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r))
+    console.print(table)
+
+
+def show_detail(console: Console, d: dict[str, Any]) -> None:
+    """Everything in the detail dict, section by section."""
+    console.rule(f"[bold]{d['identifier']}")
+    for lang, texts in d["titles"].items():
+        for t in texts:
+            console.print(f"[bold]{t}[/] [dim]({lang})[/]")
+    for desc in d["descriptions"]:
+        console.print(f"\n[dim]{_name(desc['type'])}, {desc['lang']}:[/]\n{desc['text']}")
+    src = d["source"]
+    _kv(console, "Activity", [
+        ("reporting org", f"{d['reporting_org']['name']} ({d['reporting_org']['ref']})"),
+        ("status", _name(d["status"])),
+        *((k.replace("_", " "), v) for k, v in d["dates"].items()),
+        ("default currency", d["defaults"]["currency"]),
+        ("aid type", _name(d["defaults"]["aid_type"]) if d["defaults"]["aid_type"] else None),
+        ("source", f"{src['file']} line {src['line']} (IATI {src['iati_version']})"),
+        ("imported", f"{src['first_imported_at']}, updated {src['updated_at']}"),
+    ])
+    _rows(console, "Participating organisations", ("role", "type", "name", "ref"), [
+        [_name(o["role"]), _name(o["type"]), o["name"], o["ref"]]
+        for o in d["participating_orgs"]])
+    _rows(console, "Countries and regions", ("code", "name", "%"), [
+        [c["code"], c["name"], c["percentage"]] for c in d["countries"] + d["regions"]])
+    _rows(console, "Sectors", ("vocabulary", "code", "name", "%"), [
+        [_name(s["vocabulary"]), s["code"], s["name"], s["percentage"]] for s in d["sectors"]])
+    _rows(console, "Policy markers", ("code", "name", "significance"), [
+        [p["code"], p["name"], _name(p["significance"])] for p in d["policy_markers"]])
+    _rows(console, "Budgets", ("type", "start", "end", "value", "currency"), [
+        [_name(b["type"]), b["start"], b["end"], f"{b['value']:,.2f}" if b["value"] else "",
+         b["currency"]] for b in d["budgets"]])
+    _rows(console, f"Transactions ({d['transactions_count']}), totals by type",
+          ("type", "currency", "total"), [
+              [_name(t["type"]), t["currency"], f"{t['value']:,.2f}"]
+              for t in d["transaction_totals"]])
+    for r in d["results"]:
+        _rows(console, f"Result: {r['title'] or ''} [{_name(r['type'])}]",
+              ("indicator", "baseline", "periods (target / actual)"), [
+                  [i["title"], "; ".join(f"{b['year'] or b['date'] or ''}: {b['value']}"
+                                         for b in i["baselines"]),
+                   "; ".join(f"{p['start']}..{p['end']}: {p['target']} / {p['actual']}"
+                             for p in i["periods"])]
+                  for i in r["indicators"]])
+    _rows(console, "Documents", ("title", "url", "categories"), [
+        [x["title"], x["url"], x["categories"]] for x in d["document_links"]])
+    _rows(console, "Related activities", ("ref", "type"), [
+        [x["ref"], _name(x["type"])] for x in d["related_activities"]])
+    _rows(console, "Tags", ("dimension", "code", "confidence", "origin", "review"), [
+        [t["dimension"], t["code"], t["confidence"], t["origin"], t["review_state"]]
+        for t in d["tags"]])
+    _rows(console, "Notes", ("author", "when", "text"), [
+        [n["author"], n["created_at"], n["text"]] for n in d["notes"]])

@@ -1,0 +1,71 @@
+"""The store: migrations build the models' schema on SQLite and PostgreSQL; URLs and errors."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+
+from tcmap.errors import StoreError
+from tcmap.store import Activity, Base, Narrative, Note, Tag, database_url, open_store
+
+
+def test_migrations_create_exactly_the_models_schema(store):
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_opening_twice_is_harmless(db_url):
+    open_store(db_url).close()
+    s = open_store(db_url)
+    assert "activities" in s.tables() and "alembic_version" in s.tables()
+    s.close()
+
+
+def test_activity_with_parts_tags_and_notes_round_trips(store):
+    with store.session() as s, s.begin():
+        a = Activity(iati_identifier="XM-DAC-41302-1", title="Labour inspection",
+                     content_hash="x" * 64)
+        a.narratives.append(Narrative(seq=1, owner="activity", field="title", lang="fr",
+                                      text="Inspection du travail"))
+        s.add(a)
+        s.flush()
+        s.add(Tag(activity_id=a.id, framework="ilo-spf-2010-15", dimension="outcomes",
+                  code="O11", origin="person", review_state="added", evidence=[{"text": "x"}]))
+        s.add(Note(activity_id=a.id, author="ana", text="Check the budget"))
+    with store.session() as s:
+        a = s.scalar(select(Activity))
+        assert a.narratives[0].text == "Inspection du travail"
+        assert a.tags[0].evidence == [{"text": "x"}]
+        assert a.notes[0].author == "ana"
+
+
+def test_deleting_an_activity_removes_its_parts(store):
+    with store.session() as s, s.begin():
+        a = Activity(iati_identifier="A-1", content_hash="h")
+        a.narratives.append(Narrative(seq=1, owner="activity", field="title", text="t"))
+        s.add(a)
+    with store.session() as s, s.begin():
+        s.delete(s.scalar(select(Activity)))
+    with store.session() as s:
+        assert s.scalar(select(Narrative)) is None
+
+
+def test_a_path_becomes_a_sqlite_url(tmp_path):
+    assert database_url(str(tmp_path / "x.db")) == f"sqlite:///{tmp_path / 'x.db'}"
+    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("sqlite://") == "sqlite://"
+
+
+def test_an_unreachable_database_is_a_store_error_with_a_hint(tmp_path):
+    with pytest.raises(StoreError) as err:
+        open_store(f"sqlite:///{tmp_path / 'missing-folder' / 'x.db'}")
+    assert "--db" in err.value.hint
+
+
+def test_in_memory_sqlite_is_not_shareable():
+    s = open_store("sqlite://")
+    assert not s.shareable
+    s.close()
