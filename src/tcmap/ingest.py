@@ -22,7 +22,7 @@ from tcmap.errors import InputError, Problem
 from tcmap.iati.reader import IatiFile
 from tcmap.store import SourceFile, Store
 from tcmap.store.base import utcnow
-from tcmap.store.bulk import write_batch
+from tcmap.store.bulk import prepare_parts, write_batch
 
 XML_SUFFIXES = (".xml", ".xml.gz", ".gz")
 SHEET_SUFFIXES = (".csv", ".xlsx")
@@ -218,11 +218,13 @@ def import_file(
 def _flush(store, batch, source_id, fr: FileReport, kind: str, progress, write_lock) -> None:
     if not batch:
         return
+    prepared = prepare_parts(batch, store.engine.dialect.name)
     for attempt in range(3):
         try:
             with write_lock or nullcontext(), store.engine.begin() as conn:
                 res = write_batch(conn, batch, source_id, utcnow(),
-                                  origin="iati" if kind == "iati-xml" else "sheet")
+                                  origin="iati" if kind == "iati-xml" else "sheet",
+                                  prepared=prepared)
             break
         except IntegrityError as exc:
             # Another process inserted one of these identifiers since we looked: look again.

@@ -35,14 +35,12 @@ def register(app: typer.Typer) -> None:
         table = Table(title=f"{result['total']:,} activities"
                       + (f" (showing {offset + 1}-{offset + len(result['activities'])})"
                          if result["total"] > len(result["activities"]) else ""))
-        table.add_column("identifier", no_wrap=True)
-        table.add_column("title", overflow="fold", ratio=1)
-        table.add_column("countries", max_width=14)
-        table.add_column("status", justify="right")
+        table.add_column("activity (title, then identifier)", overflow="fold", ratio=1)
+        table.add_column("countries", max_width=12)
         table.add_column("start", no_wrap=True)
         for a in result["activities"]:
-            table.add_row(a["identifier"], (a["title"] or "")[:100],
-                          ", ".join(a["countries"]), a["status"] or "", a["start"] or "")
+            table.add_row(f"{a['title'] or '(no title)'}\n[dim]{a['identifier']}[/]",
+                          ", ".join(a["countries"]), a["start"] or "")
         console.print(table)
 
     @app.command("show")

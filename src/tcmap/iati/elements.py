@@ -40,9 +40,11 @@ def _flag(value: str | None) -> bool | None:
 
 
 def _org_name(el: Any, ctx: Context, rec: ActivityRecord, owner: str, seq: str | None) -> str:
+    """The name in the activity's language; narratives are kept when they add a language."""
     items = narratives(el, ctx)
-    for lang, text in items:
-        rec.narrative(owner, seq, "name", None, lang, text)
+    if len(items) > 1 or (items and items[0][0] != ctx.lang):
+        for lang, text in items:
+            rec.narrative(owner, seq, "name", None, lang, text)
     return first_text(items, ctx.lang)
 
 

@@ -48,7 +48,7 @@ _PART_COLUMNS = {
 
 _DATE_INDEXES = {
     name: tuple(
-        i + 1 for i, c in enumerate(_PART_COLUMNS[name])
+        i for i, c in enumerate(_PART_COLUMNS[name])
         if isinstance(PART_TABLES[name].c[c].type, Date)
     )
     for name in PART_TABLES
@@ -71,14 +71,43 @@ class BatchResult:
     unchanged: int = 0
 
 
+Prepared = dict[str, dict[str, list[tuple]]]
+
+
+def prepare_parts(records: Sequence[Record], dialect: str) -> Prepared:
+    """Each record's part rows as driver-ready tuples (without the activity id).
+
+    Done before the write transaction so that a writer holds the database for less time.
+    """
+    sqlite = dialect == "sqlite"
+    out: Prepared = {}
+    for rec in records:
+        tables: dict[str, list[tuple]] = {}
+        for name, parts in rec.parts.items():
+            columns = _PART_COLUMNS[name]
+            dates = _DATE_INDEXES[name] if sqlite else ()
+            rows = []
+            for part in parts:
+                row = [*map(part.get, columns)]
+                for i in dates:  # SQLite keeps dates as ISO text, as SQLAlchemy's Date does
+                    if row[i] is not None:
+                        row[i] = row[i].isoformat()
+                rows.append(tuple(row))
+            tables[name] = rows
+        out[rec.identifier] = tables
+    return out
+
+
 def write_batch(
     conn: Connection, records: Sequence[Record], source_file_id: int | None, now: datetime,
-    origin: str = "iati",
+    origin: str = "iati", prepared: Prepared | None = None,
 ) -> BatchResult:
     """Write one batch of distinct activities inside the caller's transaction."""
     result = BatchResult()
     if not records:
         return result
+    if prepared is None:
+        prepared = prepare_parts(records, conn.dialect.name)
     existing = {
         row.iati_identifier: row
         for row in conn.execute(
@@ -134,30 +163,22 @@ def write_batch(
         result.inserted = len(new)
 
     written = [rec for rec in new] + [rec for _, rec in changed]
-    _insert_parts(conn, written, ids)
+    _insert_parts(conn, written, ids, prepared)
     _write_person_tags(conn, written, ids, now)
     return result
 
 
-def _insert_parts(conn: Connection, written: list, ids: dict[str, int]) -> None:
+def _insert_parts(conn: Connection, written: list, ids: dict[str, int], prepared: Prepared):
     """Insert the part rows straight through the driver: they are most of the volume."""
-    sqlite = conn.dialect.name == "sqlite"
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     for name in PART_TABLES:
         columns = _PART_COLUMNS[name]
-        dates = _DATE_INDEXES[name] if sqlite else ()
         rows = []
         for rec in written:
-            parts = rec.parts.get(name)
-            if not parts:
-                continue
-            aid = ids[rec.identifier]
-            for part in parts:
-                row = [aid, *map(part.get, columns)]
-                for i in dates:  # SQLite keeps dates as ISO text, as SQLAlchemy's Date does
-                    if row[i] is not None:
-                        row[i] = row[i].isoformat()
-                rows.append(tuple(row))
+            parts = prepared[rec.identifier].get(name)
+            if parts:
+                aid = ids[rec.identifier]
+                rows.extend((aid, *row) for row in parts)
         if rows:
             sql = (f"INSERT INTO {name} (activity_id, {', '.join(columns)}) "
                    f"VALUES ({', '.join([mark] * (len(columns) + 1))})")
