@@ -186,6 +186,13 @@ def import_file(
         fr.add_problem(Problem.make("unreadable-file", file=str(path),
                                     message=f"Cannot read the file: {exc}"), cap)
         return fr
+    if size > settings.max_file_mb * 2**20:
+        fr.refused = True
+        fr.add_problem(Problem.make(
+            "oversized-input", file=str(path),
+            message=f"The file is larger than {settings.max_file_mb} MB.",
+            hint="Split the file, or raise the max_file_mb setting (TCMAP_MAX_FILE_MB)."), cap)
+        return fr
     with write_lock or nullcontext():
         source_id = _source_file(store, path, sha, size, kind)
     try:

@@ -76,12 +76,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command("template")
     def template(
+        ctx: typer.Context,
         path: Path = typer.Option(Path("tcmap-template.xlsx"), "-o", "--output",
                                   help="Where to write the template (.xlsx or .csv)."),
     ) -> None:
         """Write the spreadsheet template for importing activities, with a guide sheet."""
         from tcmap.tabular.template import write_template
 
-        written = write_template(path)
+        written = write_template(path, state(ctx).settings.framework)
         console.print(f"Template written to [bold]{written}[/]. Fill one row per activity, "
                       f"then run: tcmap import {written}")

@@ -197,26 +197,49 @@ def _activity_row(rec: Record, source_file_id: int | None, now: datetime, origin
 
 
 def _write_person_tags(conn: Connection, written, ids: dict[str, int], now: datetime) -> None:
-    """Codes a person gave in a sheet become person tags, unless a person already decided."""
-    wanted = [(ids[rec.identifier], t) for rec in written for t in rec.tags]
+    """Codes a person gave in a sheet become that person's decisions on the activity.
+
+    The sheet's earlier codes for a written activity are replaced (a code removed from the row
+    goes); a machine tag with the same code counts as accepted by the sheet; a decision made
+    since by someone else (review in the app) is left as it is.
+    """
+    tag = Tag.__table__
+    sheet_ids = {ids[rec.identifier] for rec in written if rec.columns.get("origin") == "sheet"}
+    if sheet_ids:
+        conn.execute(delete(tag).where(
+            tag.c.activity_id.in_(sheet_ids), tag.c.origin == "person",
+            tag.c.reviewed_by.like("sheet:%")))
+    wanted: dict[tuple[int, str, str], dict] = {}
+    for rec in written:
+        for t in rec.tags:
+            wanted.setdefault((ids[rec.identifier], t["dimension"], t["code"]), t)
     if not wanted:
         return
-    tag = Tag.__table__
     have = {
-        (r.activity_id, r.dimension, r.code)
+        (r.activity_id, r.dimension, r.code): r
         for r in conn.execute(
-            select(tag.c.activity_id, tag.c.dimension, tag.c.code)
-            .where(tag.c.activity_id.in_({i for i, _ in wanted}))
+            select(tag.c.id, tag.c.activity_id, tag.c.dimension, tag.c.code, tag.c.origin,
+                   tag.c.reviewed_by)
+            .where(tag.c.activity_id.in_({k[0] for k in wanted}))
         )
     }
-    rows = [
-        {"activity_id": i, "framework": t["framework"], "dimension": t["dimension"],
-         "code": t["code"], "confidence": 1.0, "rank": t.get("rank"),
-         "evidence": t.get("evidence"), "origin": "person", "model_version": None,
-         "review_state": "added", "reviewed_by": t.get("by"), "reviewed_at": now,
-         "created_at": now, "updated_at": now}
-        for i, t in wanted
-        if (i, t["dimension"], t["code"]) not in have
-    ]
+    rows, accepted = [], []
+    for key, t in wanted.items():
+        found = have.get(key)
+        if found is None:
+            rows.append({
+                "activity_id": key[0], "framework": t["framework"], "dimension": key[1],
+                "code": key[2], "confidence": 1.0, "rank": t.get("rank"),
+                "evidence": t.get("evidence"), "origin": "person", "model_version": None,
+                "review_state": "added", "reviewed_by": t.get("by"), "reviewed_at": now,
+                "created_at": now, "updated_at": now})
+        elif found.origin != "person" and found.reviewed_by is None:
+            accepted.append({"b_id": found.id, "reviewed_by": t.get("by"), "rank": t.get("rank")})
     if rows:
         conn.execute(insert(tag), rows)
+    if accepted:
+        conn.execute(
+            update(tag).where(tag.c.id == bindparam("b_id")).values(
+                review_state="accepted", reviewed_by=bindparam("reviewed_by"),
+                rank=bindparam("rank"), reviewed_at=now, updated_at=now),
+            accepted)
