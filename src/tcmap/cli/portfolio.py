@@ -64,7 +64,8 @@ def register(app: typer.Typer) -> None:
         if json_:
             return print_json(result)
         console.print(
-            f"[bold]{result['activities']:,}[/] activities from {result['files']:,} files, "
+            f"[bold]{result['activities']:,}[/] activities from {result['files']:,} "
+            f"file{'s' if result['files'] != 1 else ''}, "
             f"{result['publishers']:,} publishers, {result['countries']:,} countries, "
             f"{result['tags']:,} tags.")
         for key, label, cols in (

@@ -18,6 +18,23 @@ def _counts(session: Session, stmt, top: int | None = _TOP) -> list[tuple[Any, i
     return [(k, n) for k, n in rows]
 
 
+def _publishers(session: Session, top: int) -> list[dict[str, Any]]:
+    """Publishers by activity count, each named by the name it uses most often."""
+    a = Activity
+    counts: dict[Any, int] = {}
+    names: dict[Any, tuple[int, str]] = {}
+    for ref, name, n in session.execute(
+        select(a.reporting_org_ref, a.reporting_org_name, func.count())
+        .group_by(a.reporting_org_ref, a.reporting_org_name)
+    ):
+        counts[ref] = counts.get(ref, 0) + n
+        if name and (ref not in names or (n, name) > names[ref]):
+            names[ref] = (n, name)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or ""))[:top]
+    return [{"ref": ref, "name": names.get(ref, (0, None))[1], "activities": n}
+            for ref, n in ranked]
+
+
 def portfolio_stats(session: Session, top: int = _TOP) -> dict[str, Any]:
     """Totals and the largest groups by publisher, country, year, sector, version, language."""
     n = session.scalar(select(func.count(Activity.id))) or 0
@@ -28,14 +45,7 @@ def portfolio_stats(session: Session, top: int = _TOP) -> dict[str, Any]:
         "publishers": session.scalar(select(func.count(distinct(a.reporting_org_ref)))) or 0,
         "countries": session.scalar(select(func.count(distinct(RecipientCountry.code)))) or 0,
         "tags": session.scalar(select(func.count(Tag.id))) or 0,
-        "by_publisher": [
-            {"ref": ref, "name": name, "activities": c}
-            for (ref, name), c in (
-                ((r[0], r[1]), r[2]) for r in session.execute(
-                    select(a.reporting_org_ref, func.max(a.reporting_org_name), func.count())
-                    .group_by(a.reporting_org_ref).order_by(func.count().desc()).limit(top))
-            )
-        ],
+        "by_publisher": _publishers(session, top),
         "by_country": [
             {"code": code, "name": name_of("Country", code), "activities": c}
             for code, c in _counts(session, select(RecipientCountry.code, func.count(
