@@ -42,6 +42,7 @@ class FileReport:
     unchanged: int = 0
     rejected: int = 0
     refused: bool = False
+    incomplete: bool = False  # the file broke off after some activities
     problems: list[Problem] = field(default_factory=list)
     problems_not_listed: int = 0
 
@@ -49,6 +50,8 @@ class FileReport:
     def status(self) -> str:
         if self.refused:
             return "refused"
+        if self.incomplete:
+            return "incomplete"
         if self.inserted or self.updated:
             return "imported"
         return "unchanged" if self.unchanged else "empty"
@@ -80,8 +83,8 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        """True when nothing was rejected or refused (warnings allowed)."""
-        return not any(f.refused or f.rejected for f in self.files)
+        """True when nothing was rejected, refused or cut short (warnings allowed)."""
+        return not any(f.refused or f.rejected or f.incomplete for f in self.files)
 
     def problem_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -216,7 +219,9 @@ def import_file(
     fr.version = getattr(reader, "version", None)
     for p in reader.problems:
         fr.add_problem(p, cap)
-    fr.refused = fr.activities == 0 and any(p.is_error for p in reader.problems)
+    file_errors = any(p.is_error for p in reader.problems)
+    fr.refused = fr.activities == 0 and file_errors
+    fr.incomplete = fr.activities > 0 and file_errors
     with write_lock or nullcontext():
         _finish_source(store, source_id, fr)
     return fr
@@ -283,7 +288,8 @@ def _source_file(store: Store, path: Path, sha: str, size: int, kind: str) -> in
 def _finish_source(store: Store, source_id: int, fr: FileReport) -> None:
     with store.engine.begin() as conn:
         conn.execute(update(_SOURCE).where(_SOURCE.c.id == source_id).values(
-            status="refused" if fr.refused else "complete", iati_version=fr.version,
+            status=fr.status if fr.status in ("refused", "incomplete") else "complete",
+            iati_version=fr.version,
             n_activities=fr.activities, n_inserted=fr.inserted, n_updated=fr.updated,
             n_unchanged=fr.unchanged, n_rejected=fr.rejected,
             n_problems=len(fr.problems) + fr.problems_not_listed,

@@ -61,8 +61,6 @@ def title(el, rec, ctx):
         rec.problem("empty-narrative", el, field="title")
     for lang, text in items:
         rec.narrative("activity", None, "title", None, lang, text)
-    if rec.columns.get("title") is None:
-        rec.columns["title"] = first_text(items, ctx.lang)
 
 
 def description(el, rec, ctx):

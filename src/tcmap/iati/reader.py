@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from lxml import etree
 
 from tcmap.errors import InputError, Problem
 from tcmap.iati.elements import HANDLERS
-from tcmap.iati.record import XML_LANG, ActivityRecord, Context
+from tcmap.iati.record import XML_LANG, ActivityRecord, Context, first_text
 
 # Bump when the reader extracts something new, so that re-import refreshes stored activities.
 READER_VERSION = b"tcmap-iati-reader/1"
@@ -27,6 +28,7 @@ SUPPORTED = {"1.0": 1, "1.00": 1, "1.01": 1, "1.02": 1, "1.03": 1, "1.04": 1, "1
              "2.01": 2, "2.02": 2, "2.03": 2}
 _PROLOG_BYTES = 65536
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
+_ROOT_NAME = re.compile(rb"[A-Za-z_][\w.:-]*")
 _PERCENT_PARTS = (("recipient_countries", "recipient_regions"),)
 
 
@@ -71,10 +73,11 @@ class _Limited:
 
 
 def _check_prolog(path: Path, name: str) -> None:
+    """Refuse a DTD or entity declarations, and a root that is not an IATI activity file."""
     try:
         with open_binary(path) as fh:
             head = fh.read(_PROLOG_BYTES)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise InputError(
             "unreadable-file", file=name, message=f"Cannot read the file: {exc}"
         ) from None
@@ -82,6 +85,12 @@ def _check_prolog(path: Path, name: str) -> None:
     prolog = head[: m.start()] if m else head
     if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
         raise InputError("refused-dtd", file=name, line=prolog.count(b"\n") + 1)
+    if m:
+        root = _ROOT_NAME.match(head, m.start() + 1).group(0).decode("ascii", "replace")
+        if root not in ("iati-activities", "iati-activity"):
+            raise InputError(
+                "not-iati-activities", file=name, line=prolog.count(b"\n") + 1, value=root,
+                message=f"The root element is <{root}>, not <iati-activities>.")
 
 
 @dataclass
@@ -119,9 +128,8 @@ class IatiFile:
                 if not root_seen:
                     root_seen = True
                     self._root(el, ctx)
-                    if event == "end" or el.tag != "iati-activities":
-                        return
-                    continue
+                    if el.tag == "iati-activities":
+                        continue
                 if event == "start":
                     stream.mark = stream.seen
                     continue
@@ -138,7 +146,7 @@ class IatiFile:
                 self._no_root()
         except etree.XMLSyntaxError as exc:
             self._syntax_error(exc, root_seen)
-        except OSError as exc:  # a truncated or corrupt .gz
+        except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt .gz
             self.problems.append(Problem.make("unreadable-file", file=self.name,
                                               message=f"Cannot read the file: {exc}"))
         finally:
@@ -152,10 +160,13 @@ class IatiFile:
     def _root(self, el: Any, ctx: Context) -> None:
         if el.getroottree().docinfo.doctype:  # defence in depth: the prolog check missed it
             raise InputError("refused-dtd", file=self.name, line=1)
-        if el.tag != "iati-activities":
+        if el.getparent() is not None:  # the tag filter skipped a root of another name
             raise InputError(
                 "not-iati-activities", file=self.name, line=el.sourceline,
-                message=f"The root element is <{el.tag}>, not <iati-activities>.")
+                message=f"The root element is <{el.getparent().tag}>, not <iati-activities>.")
+        if el.tag == "iati-activity":
+            self.problems.append(Problem.make("single-activity-file", file=self.name,
+                                              line=el.sourceline))
         self.version = (el.get("version") or "").strip() or None
         if self.version is None:
             self.problems.append(Problem.make("missing-version", file=self.name,
@@ -188,9 +199,11 @@ class IatiFile:
         ident = el.findtext("iati-identifier")
         ident = ident.strip() if ident else None
         rec = ActivityRecord(identifier=ident or None, line=el.sourceline, ctx=ctx)
-        rec.content_hash = hashlib.sha256(READER_VERSION + etree.tostring(el)).hexdigest()
+        # Without the tail: the whitespace after the activity is not part of it.
+        rec.content_hash = hashlib.sha256(
+            READER_VERSION + etree.tostring(el, with_tail=False)).hexdigest()
         if rec.identifier is None:
-            rec.problem("missing-identifier")
+            rec.problem("missing-identifier", field="iati-identifier")
             return rec
         # A hash, not the string: the set stays small however large the file.
         key = hash(rec.identifier)
@@ -199,7 +212,8 @@ class IatiFile:
                         value=rec.identifier)
             return rec
         seen.add(key)
-        lang = el.get(XML_LANG) or el.getparent().get(XML_LANG) or "en"
+        root = el.getparent() if el.getparent() is not None else el
+        lang = el.get(XML_LANG) or root.get(XML_LANG) or "en"
         ctx.lang = lang.strip().lower() or "en"
         ctx.currency = (el.get("default-currency") or "").strip().upper() or None
         cols = rec.columns
@@ -207,7 +221,7 @@ class IatiFile:
             iati_identifier=rec.identifier, default_lang=ctx.lang,
             default_currency=ctx.currency, hierarchy=_int(el.get("hierarchy")),
             humanitarian=_flag(el.get("humanitarian")), last_updated=el.get(
-                "last-updated-datetime"), iati_version=el.getparent().get("version"),
+                "last-updated-datetime"), iati_version=root.get("version"),
             title=None,
         )
         for child in el:
@@ -232,6 +246,9 @@ def _flag(value: str | None) -> bool | None:
 def _finish(rec: ActivityRecord) -> None:
     """Activity-level checks and derived columns."""
     cols = rec.columns
+    titles = [(n["lang"], n["text"]) for n in rec.parts.get("narratives", ())
+              if n["owner"] == "activity" and n["field"] == "title"]
+    cols["title"] = first_text(titles, rec.ctx.lang if rec.ctx else None)
     if cols.get("title") is None and not any(
         p.code == "empty-narrative" and p.field == "title" for p in rec.problems
     ):

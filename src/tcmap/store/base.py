@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, MetaData, Numeric
+from sqlalchemy import JSON, ForeignKey, Integer, MetaData, Numeric, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING = {
@@ -15,9 +15,19 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-# Amounts come back as floats: analyses sum them and exact decimals buy nothing there,
-# while PostgreSQL still stores them exactly.
-Money = Numeric(22, 4, asdecimal=False)
+class Money(TypeDecorator):
+    """An amount: NUMERIC(22, 4) in the database, a float in Python on every database.
+
+    Analyses sum amounts and exact decimals buy nothing there, while PostgreSQL still stores
+    them exactly. SQLite's NUMERIC affinity hands whole amounts back as int; this makes them
+    floats, so results are the same on both databases.
+    """
+
+    impl = Numeric(22, 4, asdecimal=False)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else float(value)
 
 
 def utcnow() -> datetime:

@@ -19,7 +19,7 @@ class Budget(ActivityPart, Base):
     status: Mapped[str | None] = mapped_column(String)
     period_start: Mapped[date | None]
     period_end: Mapped[date | None]
-    value: Mapped[float | None] = mapped_column(Money)
+    value: Mapped[float | None] = mapped_column(Money())
     currency: Mapped[str | None] = mapped_column(String)
     value_date: Mapped[date | None]
 
@@ -32,7 +32,7 @@ class Transaction(ActivityPart, Base):
     ref: Mapped[str | None] = mapped_column(String)
     type: Mapped[str | None] = mapped_column(String)
     transaction_date: Mapped[date | None]
-    value: Mapped[float | None] = mapped_column(Money)
+    value: Mapped[float | None] = mapped_column(Money())
     currency: Mapped[str | None] = mapped_column(String)
     value_date: Mapped[date | None]
     description: Mapped[str | None] = mapped_column(Text)
