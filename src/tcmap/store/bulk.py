@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Date, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from tcmap.store.activity import (
     Activity,
@@ -46,13 +47,9 @@ _PART_COLUMNS = {
 }
 
 
-_DATE_INDEXES = {
-    name: tuple(
-        i for i, c in enumerate(_PART_COLUMNS[name])
-        if isinstance(PART_TABLES[name].c[c].type, Date)
-    )
-    for name in PART_TABLES
-}
+
+
+_GETTERS = {name: itemgetter(*columns) for name, columns in _PART_COLUMNS.items()}
 
 
 class Record(Protocol):
@@ -74,25 +71,22 @@ class BatchResult:
 Prepared = dict[str, dict[str, list[tuple]]]
 
 
-def prepare_parts(records: Sequence[Record], dialect: str) -> Prepared:
+def prepare_parts(records: Sequence[Record], dialect: str = "") -> Prepared:
     """Each record's part rows as driver-ready tuples (without the activity id).
 
     Done before the write transaction so that a writer holds the database for less time.
+    Dates stay dates: the SQLite driver is taught to store them as ISO text (engine.py).
     """
-    sqlite = dialect == "sqlite"
     out: Prepared = {}
     for rec in records:
         tables: dict[str, list[tuple]] = {}
         for name, parts in rec.parts.items():
-            columns = _PART_COLUMNS[name]
-            dates = _DATE_INDEXES[name] if sqlite else ()
-            rows = []
-            for part in parts:
-                row = [*map(part.get, columns)]
-                for i in dates:  # SQLite keeps dates as ISO text, as SQLAlchemy's Date does
-                    if row[i] is not None:
-                        row[i] = row[i].isoformat()
-                rows.append(tuple(row))
+            getter = _GETTERS[name]
+            try:
+                rows = [getter(part) for part in parts]
+            except KeyError:  # a reader that leaves out empty values
+                columns = _PART_COLUMNS[name]
+                rows = [tuple(map(part.get, columns)) for part in parts]
             tables[name] = rows
         out[rec.identifier] = tables
     return out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -24,6 +26,12 @@ def database_url(value: str) -> str:
     if not value:
         raise ConfigError("The database is empty.", hint="Give --db a path or a URL.")
     return f"sqlite:///{Path(value).expanduser()}"
+
+
+# Part rows go straight to the driver (store/bulk.py); on SQLite a date is stored as ISO text,
+# the form SQLAlchemy's Date type reads back. Registered explicitly: Python 3.12 deprecates the
+# driver's implicit default.
+sqlite3.register_adapter(date, date.isoformat)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
