@@ -25,10 +25,11 @@ def register(app: typer.Typer) -> None:
         if json_:
             return print_json({"database": store.url, "import": report.to_dict(),
                                "stats": summary})
-        show_report(report, limit=15)
+        show_report(report, limit=15, closing=False)
         console.print(
             f"\n[bold]{summary['activities']:,}[/] activities in [bold]{store.url}[/] from "
             f"{summary['publishers']} publishers in {summary['countries']} countries. "
-            "The problems above are the demo's deliberate rough edges.")
+            "The problems above are the demo's deliberate rough edges: the activities marked "
+            "✗ were not imported, the others were.")
         console.print("Next: [bold]tcmap stats[/], [bold]tcmap activities --q inspection[/], "
                       "[bold]tcmap show ID[/], [bold]tcmap taxonomy[/].")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tcmap.cli.common import JSON_OPTION, console, print_json, progress_bar, state
 from tcmap.ingest import ImportReport, import_paths
 
 
-def show_report(report: ImportReport, limit: int = 30) -> None:
+def show_report(report: ImportReport, limit: int = 30, closing: bool = True) -> None:
     """The import report: a table of files, then the problems as readable entries."""
     files = Table(title="Import", title_justify="left")
     files.add_column("file", ratio=1, overflow="fold", min_width=16)
@@ -19,7 +20,7 @@ def show_report(report: ImportReport, limit: int = 30) -> None:
         files.add_column(col, justify="left" if col in ("status", "IATI") else "right",
                          no_wrap=True)
     for f in report.files:
-        files.add_row(Path(f.path).name, f.version or "", f.status, f"{f.activities:,}",
+        files.add_row(escape(Path(f.path).name), f.version or "", f.status, f"{f.activities:,}",
                       f"{f.inserted:,}", f"{f.updated:,}", f"{f.unchanged:,}",
                       f"{f.rejected:,}", f"{len(f.problems) + f.problems_not_listed:,}")
     if len(report.files) > 1:
@@ -37,16 +38,17 @@ def show_report(report: ImportReport, limit: int = 30) -> None:
             where = Path(p.file).name if p.file else ""
             if p.line or p.row:
                 where += f":{p.line or p.row}"
-            console.print(f"{mark} [bold]{p.code}[/]  {where}")
+            console.print(f"{mark} [bold]{p.code}[/]  {escape(where)}")
             if p.activity:
-                console.print(f"    activity {p.activity}", highlight=False)
-            detail = p.message
+                console.print(f"    activity {escape(p.activity)}", highlight=False)
+            detail = escape(p.message)
             if p.field or p.column or p.value is not None:
-                detail += f" [dim]({p.field or p.column or 'value'}: {p.value or ''})[/]"
-            console.print(f"    {detail}\n    [dim]→ {p.hint}[/]", highlight=False)
+                what = escape(f"{p.field or p.column or 'value'}: {p.value or ''}")
+                detail += f" [dim]({what})[/]"
+            console.print(f"    {detail}\n    [dim]→ {escape(p.hint)}[/]", highlight=False)
         counts = ", ".join(f"{code} {n}" for code, n in report.problem_counts().items())
         console.print(f"By code: {counts}. --json lists every problem.")
-    if not report.ok:
+    if closing and not report.ok:
         console.print("[red]Some activities or files were rejected[/]; the rest were "
                       "imported. Fix what is listed above and import again.")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tcmap.cli.common import JSON_OPTION, console, print_json, state
@@ -39,8 +40,9 @@ def register(app: typer.Typer) -> None:
         table.add_column("countries", max_width=12)
         table.add_column("start", no_wrap=True)
         for a in result["activities"]:
-            table.add_row(f"{a['title'] or '(no title)'}\n[dim]{a['identifier']}[/]",
-                          ", ".join(a["countries"]), a["start"] or "")
+            title, ident = escape(a["title"] or "(no title)"), escape(a["identifier"])
+            table.add_row(f"{title}\n[dim]{ident}[/]", ", ".join(a["countries"]),
+                          a["start"] or "")
         console.print(table)
 
     @app.command("show")
@@ -80,6 +82,6 @@ def register(app: typer.Typer) -> None:
             for c in cols:
                 table.add_column(c, justify="right" if c == "activities" else "left")
             for row in result[key]:
-                table.add_row(*(f"{row[c]:,}" if c == "activities" else str(row[c] or "-")
+                table.add_row(*(f"{row[c]:,}" if c == "activities" else escape(str(row[c] or "-"))
                                 for c in cols))
             console.print(table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -20,7 +21,7 @@ def _kv(console: Console, title: str, pairs: list[tuple[str, Any]]) -> None:
     table.add_column(overflow="fold")
     for k, v in pairs:
         if v not in (None, "", [], {}):
-            table.add_row(k, str(v))
+            table.add_row(k, escape(str(v)))
     console.print(table)
 
 
@@ -31,18 +32,18 @@ def _rows(console: Console, title: str, cols: tuple[str, ...], rows: list[list[A
     for c in cols:
         table.add_column(c, overflow="fold")
     for r in rows:
-        table.add_row(*("" if v is None else str(v) for v in r))
+        table.add_row(*("" if v is None else escape(str(v)) for v in r))
     console.print(table)
 
 
 def show_detail(console: Console, d: dict[str, Any]) -> None:
     """Everything in the detail dict, section by section."""
-    console.rule(f"[bold]{d['identifier']}")
+    console.rule(f"[bold]{escape(d['identifier'])}")
     for lang, texts in d["titles"].items():
         for t in texts:
-            console.print(f"[bold]{t}[/] [dim]({lang})[/]")
+            console.print(f"[bold]{escape(t)}[/] [dim]({lang})[/]")
     for desc in d["descriptions"]:
-        console.print(f"\n[dim]{_name(desc['type'])}, {desc['lang']}:[/]\n{desc['text']}")
+        console.print(f"\n[dim]{_name(desc['type'])}, {desc['lang']}:[/]\n{escape(desc['text'])}")
     src = d["source"]
     _kv(console, "Activity", [
         ("reporting org", f"{d['reporting_org']['name']} ({d['reporting_org']['ref']})"),
