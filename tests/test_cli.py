@@ -112,3 +112,8 @@ def test_database_url_from_the_environment(db, monkeypatch):
     monkeypatch.setenv("TCMAP_DATABASE_URL", f"sqlite:///{db}")
     assert run("import", str(VALID)).exit_code == 0
     assert json.loads(run("stats", "--json").stdout)["activities"] > 0
+
+
+def test_problem_fields_with_brackets_are_printed_as_written(db):
+    result = run("--db", db, "import", str(DATA / "unknown-sector-code.xml"))
+    assert "sector[vocabulary=1]" in result.stdout
