@@ -3,7 +3,9 @@
     TcmapError                  anything tcmap raises on purpose
      ├── ConfigError            a setting, path or framework file is wrong
      ├── InputError             input that cannot be read at all (turned into a one-problem report)
-     ├── NotFoundError          a named record (activity, framework) does not exist
+     ├── NotFoundError          a named record (activity, framework, tag) does not exist
+     ├── ReviewError            a review names an unknown action, dimension or code
+     ├── ConflictError          a decision was made on a stale view of a tag (carries its state)
      └── StoreError             the database cannot be opened or migrated
 
 Checking data never raises: readers yield Problems and keep going. Only unreadable input
@@ -50,6 +52,18 @@ class InputError(TcmapError):
 
 class NotFoundError(TcmapError):
     """A named record does not exist."""
+
+
+class ReviewError(TcmapError):
+    """A review names an unknown action, dimension or code; the hint lists the valid ones."""
+
+
+class ConflictError(TcmapError):
+    """Someone changed a tag since the reviewer saw it; `current` is the tag as it is now."""
+
+    def __init__(self, message: str, hint: str = "", current: dict[str, Any] | None = None):
+        super().__init__(message, hint)
+        self.current = current
 
 
 class StoreError(TcmapError):

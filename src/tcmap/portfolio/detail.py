@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tcmap.errors import NotFoundError
 from tcmap.iati.codes import name_of
+from tcmap.review import history, tag_dict
 from tcmap.store import Activity
 
 _TRANSACTIONS_LISTED = 100
@@ -160,14 +161,11 @@ def activity_detail(session: Session, identifier: str) -> dict[str, Any]:
         ],
         "related_activities": [{"ref": r.ref, "type": _coded("RelatedActivityType", r.type)}
                                for r in a.related_activities],
-        "tags": [
-            {"dimension": t.dimension, "code": t.code, "confidence": t.confidence,
-             "origin": t.origin, "review_state": t.review_state, "evidence": t.evidence,
-             "reviewed_by": t.reviewed_by, "model_version": t.model_version}
-            for t in sorted(a.tags, key=lambda t: (t.dimension, t.rank or 0, t.code))
-        ],
+        "tags": [tag_dict(t) for t in sorted(
+            a.tags, key=lambda t: (t.dimension, t.rank or 0, t.code))],
         "notes": [{"author": n.author, "text": n.text, "created_at": _iso(n.created_at)}
                   for n in a.notes],
+        "history": history(session, identifier),
         "source": {
             "file": src.path if src else None, "sha256": src.sha256 if src else None,
             "line": a.source_line, "iati_version": a.iati_version, "origin": a.origin,

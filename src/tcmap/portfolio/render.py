@@ -82,8 +82,56 @@ def show_detail(console: Console, d: dict[str, Any]) -> None:
         [x["title"], x["url"], x["categories"]] for x in d["document_links"]])
     _rows(console, "Related activities", ("ref", "type"), [
         [x["ref"], _name(x["type"])] for x in d["related_activities"]])
-    _rows(console, "Tags", ("dimension", "code", "confidence", "origin", "review"), [
-        [t["dimension"], t["code"], t["confidence"], t["origin"], t["review_state"]]
-        for t in d["tags"]])
+    _tags(console, d["tags"])
     _rows(console, "Notes", ("author", "when", "text"), [
         [n["author"], n["created_at"], n["text"]] for n in d["notes"]])
+    _rows(console, "History (newest first)", ("when", "who", "action", "tag", "change", "note"), [
+        [(e["at"] or "")[:19].replace("T", " "), e["by"], e["action"],
+         f"{e['dimension']}:{e['code']}" if e["dimension"] else "",
+         _change(e["before"], e["after"]), e["note"]] for e in d["history"]])
+
+
+_EVIDENCE_CHARS = 80
+
+
+def _evidence(items: list | None) -> str:
+    """The evidence as short text snippets, each with where it was found when known."""
+    out = []
+    for item in items or []:
+        if isinstance(item, dict):
+            text = str(item.get("text") or item.get("value") or item.get("quote") or "")
+            where = item.get("field")
+        else:
+            text, where = str(item), None
+        if len(text) > _EVIDENCE_CHARS:
+            text = text[:_EVIDENCE_CHARS - 3] + "..."
+        out.append(f'{where}: "{text}"' if where else f'"{text}"')
+    return "\n".join(out)
+
+
+def _tags(console: Console, tags: list[dict[str, Any]]) -> None:
+    """One table per dimension: code, confidence, origin, review state and who, evidence."""
+    by_dimension: dict[str, list[dict[str, Any]]] = {}
+    for t in tags:
+        by_dimension.setdefault(t["dimension"], []).append(t)
+    for dimension, rows in by_dimension.items():
+        _rows(console, f"Tags: {dimension.replace('_', ' ')}",
+              ("code", "rank", "confidence", "origin", "review", "evidence"), [
+                  [t["code"], t["rank"],
+                   f"{t['confidence']:.2f}" if t["confidence"] is not None else "",
+                   t["origin"] + (f" ({t['model_version']})" if t["model_version"] else ""),
+                   t["review_state"] + (f" by {t['reviewed_by']}" if t["reviewed_by"] else "")
+                   + (f": {t['note']}" if t["note"] else ""),
+                   _evidence(t["evidence"])] for t in rows])
+
+
+def _change(before: dict | None, after: dict | None) -> str:
+    """before -> after, for the fields a reviewer cares about."""
+    def brief(s: dict | None) -> str:
+        if s is None:
+            return "-"
+        conf = f" {s['confidence']:.2f}" if s.get("confidence") is not None else ""
+        return f"{s['review_state']}{conf}"
+    if before is None and after is None:
+        return ""
+    return f"{brief(before)} -> {brief(after)}"

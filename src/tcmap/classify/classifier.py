@@ -1,0 +1,229 @@
+"""Classify one Document on every dimension of the framework, with evidence for each decision.
+
+Three modes: `default` (language detected per narrative, trained model), `fast` (declared
+languages trusted, same model) and `keywords` (the plain keyword baseline: a code is assigned
+when one of its phrases occurs). Classification is a pure function of the document and the
+model, so it can run in any number of processes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tcmap.classify.document import Document
+from tcmap.classify.features import (
+    NON_CAPACITY_MODALITIES,
+    SET_DIMENSIONS,
+    Evidence,
+    doc_features,
+    gather,
+    pair_features,
+    snippets,
+)
+from tcmap.classify.lexicon import Lexicon, load_lexicon
+from tcmap.classify.model import Model, load_model, packaged_model_path
+from tcmap.taxonomy import Framework, load_framework
+
+MAX_OUTCOMES = 3
+BOOLEANS = ("world_of_work", "capacity_development")
+MODES = ("default", "fast", "keywords")
+
+
+@dataclass(slots=True)
+class Assignment:
+    """A code given to an activity, how sure, why, and by what."""
+
+    dimension: str
+    code: str
+    confidence: float
+    evidence: list[dict[str, Any]]
+    origin: str  # rule or model
+    rank: int | None = None
+
+
+@dataclass
+class Labels:
+    """The classification of one activity on every dimension."""
+
+    identifier: str
+    world_of_work: Assignment
+    capacity_development: Assignment
+    sets: dict[str, list[Assignment]] = field(default_factory=dict)
+    model_version: str = ""
+
+    @property
+    def primary_outcome(self) -> str | None:
+        outcomes = self.sets.get("outcomes") or []
+        return outcomes[0].code if outcomes else None
+
+    def assignments(self) -> list[Assignment]:
+        """Every assignment, the booleans as codes 'true' or 'false'."""
+        return [self.world_of_work, self.capacity_development,
+                *(a for dim in SET_DIMENSIONS for a in self.sets.get(dim, []))]
+
+    def to_labelling(self) -> dict[str, Any]:
+        """The object of spec/LABELLING.md: codes, booleans and one to three evidence phrases."""
+        out: dict[str, Any] = {
+            "id": self.identifier,
+            "world_of_work": self.world_of_work.code == "true",
+            "outcomes": [a.code for a in self.sets.get("outcomes", [])],
+            "primary_outcome": self.primary_outcome,
+            "capacity_development": self.capacity_development.code == "true",
+        }
+        for dim in ("modalities", "capacity_levels", "target_groups"):
+            out[dim] = [a.code for a in self.sets.get(dim, [])]
+        phrases: list[str] = []
+        for a in self.assignments():
+            for e in a.evidence:
+                text = e.get("context") or e.get("text")
+                if e.get("kind") == "text" and text and text not in phrases:
+                    phrases.append(text)
+        out["evidence"] = phrases[:3]
+        return out
+
+
+@lru_cache(maxsize=4)
+def _sector_table(directory: str) -> dict[str, dict]:
+    path = Path(directory) / "sectors.yaml"
+    if not path.exists():
+        return {}
+    return {str(k): v or {} for k, v in
+            (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("sectors", {}).items()}
+
+
+@lru_cache(maxsize=4)
+def _lexicon(directory: str) -> Lexicon:
+    return load_lexicon(Path(directory) / "terms")
+
+
+class Classifier:
+    """A framework, its term lists and sector table, and (when trained) its model."""
+
+    def __init__(self, framework: Framework, model: Model | None, mode: str = "default"):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        self.framework = framework
+        folder = str(Path(framework.source).parent)
+        self.lexicon = _lexicon(folder)
+        self.sectors = _sector_table(folder)
+        self.model = model if mode != "keywords" else None
+        self.mode = mode
+        self.version = f"{framework.version}/" + (
+            f"model:{model.version}" if self.model else "keywords")
+
+    @property
+    def detect_language(self) -> bool:
+        return self.mode == "default"
+
+    def classify(self, doc: Document) -> Labels:
+        ev = gather(doc, self.lexicon, self.sectors)
+        if self.model is None:
+            return self._keywords(doc, ev)
+        return self._model(doc, ev)
+
+    # -- the trained model ------------------------------------------------------------------
+    def _model(self, doc: Document, ev: Evidence) -> Labels:
+        m = self.model
+        feats = doc_features(doc, ev)
+        scores = {b: m.binary[b].probability(feats) for b in BOOLEANS}
+        labels = Labels(doc.identifier,
+                        self._boolean("world_of_work", scores, doc, ev),
+                        self._boolean("capacity_development", scores, doc, ev),
+                        model_version=self.version)
+        wow = labels.world_of_work.code == "true"
+        capdev = labels.capacity_development.code == "true"
+        for dim in SET_DIMENSIONS:
+            if dim not in self.framework.dimensions or dim not in m.pairs:
+                continue
+            linear, priors = m.pairs[dim], m.priors.get(dim, {})
+            scored = []
+            for code in self.framework.dimension(dim).codes:
+                p = linear.probability(pair_features(
+                    dim, code, ev, scores, priors.get(code, _DEFAULT_PRIOR)))
+                scored.append((p, code))
+            scored.sort(reverse=True)
+            chosen = [(p, c) for p, c in scored if p >= linear.threshold]
+            needed = (dim == "outcomes" and wow) or (
+                dim in ("capacity_levels", "target_groups") and capdev)
+            if dim == "outcomes":
+                chosen = chosen[:MAX_OUTCOMES] if wow else []
+            elif dim in ("capacity_levels", "target_groups") and not capdev:
+                chosen = []
+            if needed and not chosen and scored:
+                chosen = scored[:1]
+            labels.sets[dim] = [
+                Assignment(dim, c, round(p, 4), self._evidence(dim, c, doc, ev), "model", r)
+                for r, (p, c) in enumerate(chosen, start=1)
+            ]
+        return labels
+
+    def _boolean(self, name: str, scores, doc: Document, ev: Evidence) -> Assignment:
+        linear = self.model.binary[name]
+        p = scores[name]
+        yes = p >= linear.threshold
+        signal = "wow" if name == "world_of_work" else "capdev"
+        evidence = snippets(ev, doc, "signals", signal) if yes else snippets(
+            ev, doc, "signals", "not_wow" if name == "world_of_work" else "delivery")
+        conf = p if yes else 1 - p
+        return Assignment(name, "true" if yes else "false", round(conf, 4), evidence, "model")
+
+    # -- the keyword baseline ---------------------------------------------------------------
+    def _keywords(self, doc: Document, ev: Evidence) -> Labels:
+        def has(dim, code):
+            return ev.count(dim, code) > 0
+
+        outcomes = sorted(
+            (c for c in self.framework.outcomes.codes if has("outcomes", c)),
+            key=lambda c: -ev.count("outcomes", c))[:MAX_OUTCOMES]
+        wow = bool(outcomes) or ev.count("signals", "wow") > ev.count("signals", "not_wow")
+        capdev = any(has("modalities", c) for c in self.framework.dimension("modalities").codes
+                     if c not in NON_CAPACITY_MODALITIES) or has("signals", "capdev")
+        labels = Labels(
+            doc.identifier,
+            Assignment("world_of_work", "true" if wow else "false", 1.0,
+                       snippets(ev, doc, "signals", "wow"), "rule"),
+            Assignment("capacity_development", "true" if capdev else "false", 1.0,
+                       snippets(ev, doc, "signals", "capdev"), "rule"),
+            model_version=self.version,
+        )
+        for dim in SET_DIMENSIONS:
+            if dim not in self.framework.dimensions:
+                continue
+            codes = outcomes if dim == "outcomes" and wow else [] if dim == "outcomes" else [
+                c for c in self.framework.dimension(dim).codes if has(dim, c)]
+            labels.sets[dim] = [Assignment(dim, c, 1.0, self._evidence(dim, c, doc, ev), "rule",
+                                           r) for r, c in enumerate(codes, start=1)]
+        return labels
+
+    def _evidence(self, dim: str, code: str, doc: Document, ev: Evidence) -> list[dict]:
+        found = snippets(ev, doc, dim, code)
+        if dim == "outcomes" and code in ev.sector_codes:
+            found += [{"kind": "field", "field": "sector", "value": c}
+                      for c in ev.sector_codes[code][:2]]
+        if dim == "target_groups":
+            found += [{"kind": "field", "field": "participating-org", "value": o["name"]}
+                      for o in doc.orgs if o.get("name") and code in _org_groups(self, o)][:2]
+        return found
+
+
+_DEFAULT_PRIOR = math.log(1 / 200)
+
+
+def _org_groups(clf: Classifier, org: dict) -> set[str]:
+    return {h.code for h in clf.lexicon.match(org["name"], None)
+            if h.dimension == "target_groups"}
+
+
+@lru_cache(maxsize=8)
+def load_classifier(framework: str | None = None, mode: str = "default",
+                    model_path: str | None = None) -> Classifier:
+    """The classifier for a framework (default the packaged one) with its packaged model."""
+    fw = load_framework(framework or "ilo-spf-2010-15")
+    model = load_model(model_path or packaged_model_path(fw.code))
+    return Classifier(fw, model, mode)

@@ -1,0 +1,210 @@
+"""Turn a Document into evidence (lexicon hits, coded fields) and into model features.
+
+Two kinds of features: per document (for the booleans world_of_work and capacity_development)
+and per document × code (for the set dimensions). The pair features are the same for every
+code of a dimension, so one model per dimension serves rare codes as well as frequent ones.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from tcmap.classify.document import Document
+from tcmap.classify.lexicon import Hit, Lexicon
+
+SIGNALS = ("wow", "not_wow", "capdev", "delivery", "humanitarian")
+SET_DIMENSIONS = ("outcomes", "modalities", "capacity_levels", "target_groups")
+NON_CAPACITY_MODALITIES = ("direct_action", "financial_support")
+# Where a narrative sits, by weight of what it says about the activity.
+_ZONES = ("title", "description", "result")
+# Organisation types (IATI OrganisationType) and the target group they usually are.
+_ORG_TYPE_GROUP = {"10": "government", "11": "government", "15": "government",
+                   "21": "civil_society", "22": "civil_society", "23": "civil_society",
+                   "24": "civil_society", "70": "enterprises", "71": "enterprises",
+                   "72": "enterprises", "73": "enterprises", "80": "training_institutions"}
+# A modality's usual capacity level (the text can say otherwise).
+_MODALITY_LEVEL = {
+    "training": "individual", "training_of_trainers": "individual",
+    "certification": "individual", "on_the_job_learning": "individual",
+    "e_learning": "individual", "study_visit": "individual", "peer_education": "individual",
+    "awareness_advocacy": "individual", "academic_partnership": "organizational",
+    "capacity_assessment": "organizational", "institution_building": "organizational",
+    "networks": "organizational", "knowledge_products": "organizational",
+    "south_south": "organizational", "policy_advice": "enabling_environment",
+    "legal_framework": "enabling_environment", "dialogue_mechanism": "enabling_environment",
+    "data_systems": "enabling_environment",
+}
+
+
+def _zone(field_name: str) -> str:
+    if field_name == "title":
+        return "title"
+    if field_name.startswith("description"):
+        return "description"
+    return "result"
+
+
+@dataclass
+class Evidence:
+    """Everything found in one document, kept for features and for showing why."""
+
+    hits: dict[tuple[str, str], list[tuple[Hit, int]]] = field(default_factory=dict)
+    zone_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    org_hits: dict[str, int] = field(default_factory=dict)  # target group → org names naming it
+    sector_outcomes: dict[str, float] = field(default_factory=dict)
+    sector_signals: dict[str, float] = field(default_factory=dict)
+    sector_codes: dict[str, list[str]] = field(default_factory=dict)  # outcome → sector codes
+    org_types: dict[str, int] = field(default_factory=dict)  # target group → orgs of that type
+    length: int = 0
+
+    def count(self, dim: str, code: str, zone: str | None = None) -> int:
+        if zone is None:
+            return sum(self.zone_counts.get((dim, code, z), 0) for z in _ZONES)
+        return self.zone_counts.get((dim, code, zone), 0)
+
+
+def sector_entry(table: dict[str, dict], vocabulary: str, code: str) -> dict | None:
+    """The sector table's entry for a DAC code: its own, or its longest listed prefix."""
+    if vocabulary not in ("1", "2"):
+        return None
+    for n in range(len(code), 1, -1):
+        entry = table.get(code[:n])
+        if entry is not None:
+            return entry
+    return None
+
+
+def gather(doc: Document, lexicon: Lexicon, sectors: dict[str, dict]) -> Evidence:
+    """Match the lexicon in every narrative and read the coded fields."""
+    ev = Evidence()
+    for i, seg in enumerate(doc.segments):
+        ev.length += len(seg.text)
+        zone = _zone(seg.field)
+        for hit in lexicon.match(seg.text, seg.lang):
+            key = (hit.dimension, hit.code)
+            ev.hits.setdefault(key, []).append((hit, i))
+            zk = (hit.dimension, hit.code, zone)
+            ev.zone_counts[zk] = ev.zone_counts.get(zk, 0) + 1
+    for org in doc.orgs:
+        if org.get("name"):
+            for hit in lexicon.match(org["name"], None):
+                if hit.dimension == "target_groups":
+                    ev.org_hits[hit.code] = ev.org_hits.get(hit.code, 0) + 1
+        group = _ORG_TYPE_GROUP.get(org.get("type") or "")
+        if group and org.get("role") in ("3", "4"):
+            ev.org_types[group] = ev.org_types.get(group, 0) + 1
+    n = max(1, len([s for s in doc.sectors if s[0] in ("1", "2")]))
+    for vocab, code in doc.sectors:
+        entry = sector_entry(sectors, vocab, code)
+        if not entry:
+            continue
+        for o in entry.get("outcomes", ()):
+            ev.sector_outcomes[o] = ev.sector_outcomes.get(o, 0.0) + 1.0 / n
+            ev.sector_codes.setdefault(o, []).append(code)
+        for s in entry.get("signals", ()):
+            ev.sector_signals[s] = ev.sector_signals.get(s, 0.0) + 1.0 / n
+    return ev
+
+
+def _l(x: float) -> float:
+    return math.log1p(x)
+
+
+def doc_features(doc: Document, ev: Evidence) -> dict[str, float]:
+    """Features of the whole document, for the two booleans."""
+    f: dict[str, float] = {}
+    for s in SIGNALS:
+        f[f"sig_{s}_title"] = _l(ev.count("signals", s, "title"))
+        f[f"sig_{s}"] = _l(ev.count("signals", s))
+        f[f"sector_{s}"] = ev.sector_signals.get(s, 0.0)
+    outcome_counts = [ev.count("outcomes", c) for (d, c) in ev.hits if d == "outcomes"]
+    f["outcome_hits"] = _l(sum(outcome_counts))
+    f["outcome_max"] = _l(max(outcome_counts, default=0))
+    f["outcome_title"] = _l(sum(ev.count("outcomes", c, "title")
+                                for (d, c) in ev.hits if d == "outcomes"))
+    f["sector_outcome"] = min(1.0, sum(ev.sector_outcomes.values()))
+    cap = [ev.count("modalities", c) for (d, c) in ev.hits
+           if d == "modalities" and c not in NON_CAPACITY_MODALITIES]
+    f["capacity_modality_hits"] = _l(sum(cap))
+    f["capacity_modality_kinds"] = _l(len(cap))
+    f["delivery_modality_hits"] = _l(sum(ev.count("modalities", c)
+                                         for c in NON_CAPACITY_MODALITIES))
+    f["level_hits"] = _l(sum(ev.count("capacity_levels", c) for (d, c) in ev.hits
+                             if d == "capacity_levels"))
+    f["org_group_hits"] = _l(sum(ev.org_hits.values()))
+    f["aid_technical_assistance"] = float((doc.aid_type or "").upper() in ("D01", "D02"))
+    f["aid_budget_support"] = float((doc.aid_type or "").upper()[:1] in ("A",))
+    f["length"] = _l(ev.length / 1000)
+    return f
+
+
+def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float],
+                  prior: float) -> dict[str, float]:
+    """Features of one candidate code for one document."""
+    counts = {c: ev.count(dim, c) for (d, c) in ev.hits if d == dim}
+    best = max(counts.values(), default=0)
+    mine = counts.get(code, 0)
+    f = {
+        "title": _l(ev.count(dim, code, "title")),
+        "description": _l(ev.count(dim, code, "description")),
+        "result": _l(ev.count(dim, code, "result")),
+        "share": mine / best if best else 0.0,
+        "is_top": float(best > 0 and mine == best),
+        "prior": prior,
+        "wow": doc_scores.get("world_of_work", 0.5),
+        "capdev": doc_scores.get("capacity_development", 0.5),
+    }
+    if dim == "outcomes":
+        f["sector"] = ev.sector_outcomes.get(code, 0.0)
+    elif dim == "target_groups":
+        f["org_name"] = _l(ev.org_hits.get(code, 0))
+        f["org_type"] = _l(ev.org_types.get(code, 0))
+    elif dim == "capacity_levels":
+        f["from_modalities"] = _l(sum(ev.count("modalities", m) for m, lvl in
+                                      _MODALITY_LEVEL.items() if lvl == code))
+    elif dim == "modalities":
+        f["delivery_signal"] = _l(ev.count("signals", "delivery"))
+    return f
+
+
+def snippets(ev: Evidence, doc: Document, dim: str, code: str, limit: int = 3) -> list[dict]:
+    """Evidence for a code: the matched spans, title first, each with its place in the text."""
+    found = sorted(ev.hits.get((dim, code), ()), key=lambda hi: (_ZONES.index(
+        _zone(doc.segments[hi[1]].field)), hi[0].start))
+    out, seen = [], set()
+    for hit, i in found:
+        seg = doc.segments[i]
+        key = (i, hit.start)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({"kind": "text", "field": seg.field, "lang": seg.lang, "start": hit.start,
+                    "end": hit.end, "text": seg.text[hit.start:hit.end],
+                    "context": _context(seg.text, hit.start, hit.end)})
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _context(text: str, start: int, end: int, width: int = 60) -> str:
+    """The words around a match, for a person to check it."""
+    a, b = max(0, start - width), min(len(text), end + width)
+    while a > 0 and text[a - 1].isalnum():
+        a -= 1
+    while b < len(text) and text[b].isalnum():
+        b += 1
+    return " ".join(text[a:b].split())
+
+
+def group_counts(ev: Evidence) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for (dim, code) in ev.hits:
+        out[dim][code] = ev.count(dim, code)
+    return dict(out)
+
+
+Features = dict[str, float]
+Row = dict[str, Any]

@@ -1,0 +1,137 @@
+"""Cue phrases per code and language, matched with evidence spans (offsets into the text).
+
+Term files live beside the framework (`terms/<dimension>.yaml`):
+
+    dimension: modalities
+    terms:
+      training:
+        any: [TVET]                     # every language
+        en: [training, train*, workshop*]
+        fr: [formation*, atelier*]
+        es: [capacitación, taller*]
+        not: [training centre*]         # a match overlapping one of these does not count
+
+Matching ignores case and accents; a phrase matches whole words, and a trailing `*` lets
+the last word run on ("train*" matches "trained", "trainers"). Letters are folded one to one,
+so offsets found in the folded text are offsets in the original.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick
+import yaml
+
+from tcmap.errors import ConfigError
+
+_APOSTROPHES = {ord(c): "'" for c in "’‘`´ʼ"}
+LANGS = ("en", "fr", "es")
+
+
+class _FoldTable(dict):
+    """str.translate table that folds each character once and remembers it."""
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        base = unicodedata.normalize("NFKD", c)[:1] or c
+        lower = base.lower()
+        folded = lower if len(lower) == 1 else c
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable(_APOSTROPHES)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents off, apostrophes unified: one character for one character."""
+    if text.isascii():
+        return text.lower()
+    return text.translate(_FOLD)
+
+
+def _is_word(c: str) -> bool:
+    return c.isalnum()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One match: the code it supports, where it is in the text, and the phrase that matched."""
+
+    dimension: str
+    code: str
+    start: int
+    end: int
+    term: str
+
+
+class Lexicon:
+    """All term lists of a framework, compiled into one automaton per language."""
+
+    def __init__(self, entries: list[tuple[str, str, str, str, bool]]) -> None:
+        # entries: (lang, dimension, code, folded phrase, is_negative)
+        self._automata: dict[str, ahocorasick.Automaton] = {}
+        for lang in (*LANGS, "other"):
+            auto = ahocorasick.Automaton()
+            found: dict[str, list] = {}
+            for e_lang, dim, code, phrase, negative in entries:
+                if e_lang in ("any", "not", lang) or (lang == "other" and e_lang == "en"):
+                    found.setdefault(phrase.rstrip("*"), []).append(
+                        (dim, code, phrase.endswith("*"), negative, phrase))
+            for key, values in found.items():
+                auto.add_word(key, (len(key), values))
+            auto.make_automaton()
+            self._automata[lang] = auto
+        self.size = len(entries)
+
+    def match(self, text: str, lang: str | None) -> list[Hit]:
+        """Hits of positive phrases in the text, in the language's lists and the common ones."""
+        auto = self._automata.get(lang or "en", self._automata["other"])
+        if auto.kind != ahocorasick.AHOCORASICK:  # no phrases at all
+            return []
+        folded = fold(text)
+        n = len(folded)
+        hits, blocked = [], []
+        for end, (length, values) in auto.iter(folded):
+            start = end - length + 1
+            if start > 0 and _is_word(folded[start - 1]):
+                continue
+            stop = end + 1
+            for dim, code, prefix, negative, phrase in values:
+                last = stop
+                if prefix:
+                    while last < n and _is_word(folded[last]):
+                        last += 1
+                elif stop < n and _is_word(folded[stop]):
+                    continue
+                if negative:
+                    blocked.append((start, last))
+                else:
+                    hits.append(Hit(dim, code, start, last, phrase))
+        if blocked:
+            hits = [h for h in hits if not any(s < h.end and h.start < e for s, e in blocked)]
+        return hits
+
+
+def load_lexicon(directory: Path) -> Lexicon:
+    """The lexicon of every `*.yaml` term file in the folder (an empty one if there is none)."""
+    entries = []
+    for path in sorted(directory.glob("*.yaml")) if directory.exists() else []:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        dim = data.get("dimension")
+        if not dim or not isinstance(data.get("terms"), dict):
+            raise ConfigError(f"{path}: a term file needs 'dimension' and 'terms'.",
+                              hint="See the format in tcmap/classify/lexicon.py.")
+        for code, by_lang in data["terms"].items():
+            for lang, phrases in (by_lang or {}).items():
+                if lang not in (*LANGS, "any", "not"):
+                    raise ConfigError(f"{path}: {code} has a list for unknown language {lang!r}.",
+                                      hint=f"Use one of {', '.join((*LANGS, 'any', 'not'))}.")
+                for phrase in phrases or []:
+                    folded = fold(str(phrase).strip())
+                    if folded:
+                        entries.append((lang, dim, str(code), folded, lang == "not"))
+    return Lexicon(entries)

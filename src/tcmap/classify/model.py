@@ -1,0 +1,83 @@
+"""The trained weights: small logistic models stored as JSON beside the code.
+
+A model file holds, per output, the feature names, weights, bias and decision threshold, the
+per-code priors, and how it was trained and measured. `scripts/train_classifier.py` writes it;
+inference needs nothing but this file and the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tcmap.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Linear:
+    """A logistic model over named features, with its decision threshold."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float = 0.5
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Linear:
+        return cls(dict(d["weights"]), float(d["bias"]), float(d.get("threshold", 0.5)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"weights": {k: round(v, 6) for k, v in self.weights.items()},
+                "bias": round(self.bias, 6), "threshold": round(self.threshold, 4)}
+
+
+@dataclass(frozen=True)
+class Model:
+    """All outputs of a trained classifier for one framework."""
+
+    version: str
+    framework: str
+    binary: dict[str, Linear]  # world_of_work, capacity_development
+    pairs: dict[str, Linear]  # one per set dimension
+    priors: dict[str, dict[str, float]]
+    info: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Model:
+        return cls(
+            version=d["version"], framework=d["framework"],
+            binary={k: Linear.from_dict(v) for k, v in d["binary"].items()},
+            pairs={k: Linear.from_dict(v) for k, v in d["pairs"].items()},
+            priors=d.get("priors", {}), info=d.get("info", {}),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "framework": self.framework,
+                "binary": {k: v.to_dict() for k, v in self.binary.items()},
+                "pairs": {k: v.to_dict() for k, v in self.pairs.items()},
+                "priors": self.priors, "info": self.info}
+
+
+def packaged_model_path(framework: str) -> Path:
+    return Path(str(resources.files("tcmap.classify").joinpath("models", f"{framework}.json")))
+
+
+@lru_cache(maxsize=8)
+def load_model(path: str | Path) -> Model | None:
+    """The model in the file, or None when there is none (the classifier then uses rules)."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        return Model.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(f"{path} is not a tcmap model file: {exc}",
+                          hint="Retrain it with scripts/train_classifier.py.") from None

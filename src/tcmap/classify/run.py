@@ -1,0 +1,100 @@
+"""Classify the stored portfolio and write the result as Tags, batch by batch.
+
+Documents are read with a few set-based queries per batch (not one activity at a time), the
+classifier runs on them, and the tags are merged with what is stored: people's decisions are
+never touched (tcmap.review.apply_machine_tags). Each batch is its own transaction, so a run
+that is stopped can simply be run again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select, tuple_
+
+from tcmap.classify.classifier import Classifier
+from tcmap.classify.document import _READ, Document, Segment, _field_name, _lang
+from tcmap.store import (
+    Activity,
+    Narrative,
+    ParticipatingOrg,
+    PolicyMarker,
+    Sector,
+    Store,
+)
+from tcmap.store.base import utcnow
+
+
+def load_documents(session, ids: list[int], detect: bool) -> dict[int, Document]:
+    """The Documents of the activities with these ids, read with one query per part."""
+    docs = {
+        r.id: Document(r.iati_identifier, aid_type=r.default_aid_type,
+                       reporting_org=r.reporting_org_ref)
+        for r in session.execute(
+            select(Activity.id, Activity.iati_identifier, Activity.default_aid_type,
+                   Activity.reporting_org_ref).where(Activity.id.in_(ids)))
+    }
+    for r in session.execute(
+        select(Narrative.activity_id, Narrative.owner, Narrative.field, Narrative.kind,
+               Narrative.lang, Narrative.text)
+        .where(Narrative.activity_id.in_(ids),
+               tuple_(Narrative.owner, Narrative.field).in_(sorted(_READ)))
+        .order_by(Narrative.activity_id, Narrative.seq)
+    ):
+        docs[r.activity_id].segments.append(
+            Segment(_field_name(r.owner, r.field, r.kind), _lang(r.text, r.lang, detect), r.text))
+    for r in session.execute(select(Sector.activity_id, Sector.vocabulary, Sector.code)
+                             .where(Sector.activity_id.in_(ids)).order_by(Sector.seq)):
+        docs[r.activity_id].sectors.append((r.vocabulary or "1", r.code))
+    for r in session.execute(
+        select(ParticipatingOrg.activity_id, ParticipatingOrg.role, ParticipatingOrg.type,
+               ParticipatingOrg.ref, ParticipatingOrg.name)
+        .where(ParticipatingOrg.activity_id.in_(ids)).order_by(ParticipatingOrg.seq)
+    ):
+        docs[r.activity_id].orgs.append(
+            {"role": r.role, "type": r.type, "ref": r.ref, "name": r.name})
+    for r in session.execute(
+        select(PolicyMarker.activity_id, PolicyMarker.code, PolicyMarker.significance)
+        .where(PolicyMarker.activity_id.in_(ids))
+    ):
+        docs[r.activity_id].policy_markers.append((r.code, r.significance))
+    return docs
+
+
+def classify_store(
+    store: Store, classifier: Classifier, batch_size: int = 500,
+    progress: Callable[[int], None] | None = None, identifiers: list[str] | None = None,
+) -> dict[str, Any]:
+    """Classify every stored activity (or those named) and merge the tags; return counts."""
+    from tcmap.review import apply_machine_tags
+
+    totals: dict[str, int] = defaultdict(int)
+    with store.session() as s:
+        q = select(Activity.id).order_by(Activity.id)
+        if identifiers:
+            q = q.where(Activity.iati_identifier.in_(identifiers))
+        all_ids = list(s.scalars(q))
+    for start in range(0, len(all_ids), batch_size):
+        ids = all_ids[start:start + batch_size]
+        now = utcnow()
+        with store.session() as s, s.begin():
+            docs = load_documents(s, ids, classifier.detect_language)
+            for aid, doc in docs.items():
+                labels = classifier.classify(doc)
+                counts = apply_machine_tags(
+                    s, aid, classifier.framework.code, classifier.version,
+                    [{"dimension": a.dimension, "code": a.code, "confidence": a.confidence,
+                      "rank": a.rank, "evidence": a.evidence, "origin": a.origin}
+                     for a in labels.assignments()],
+                    now=now)
+                for k, v in counts.items():
+                    totals[k] += v
+                totals["activities"] += 1
+                totals["world_of_work"] += labels.world_of_work.code == "true"
+                totals["capacity_development"] += labels.capacity_development.code == "true"
+        if progress:
+            progress(len(ids))
+    return {"framework": classifier.framework.code, "model_version": classifier.version,
+            "mode": classifier.mode, **dict(totals)}

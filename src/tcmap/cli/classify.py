@@ -1,0 +1,71 @@
+"""`tcmap classify` (stored activities → tags) and `tcmap label` (IATI files → labels JSONL)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from tcmap.cli.common import JSON_OPTION, console, console_err, print_json, progress_bar, state
+
+FAST_OPTION = typer.Option(
+    False, "--fast", help="Fast mode: trust each narrative's declared language instead of "
+    "detecting it (several times faster, slightly less accurate on mislabelled languages).")
+KEYWORDS_OPTION = typer.Option(
+    False, "--keywords", help="Use the plain keyword baseline instead of the trained model.")
+
+
+def _mode(fast: bool, keywords: bool) -> str:
+    return "keywords" if keywords else "fast" if fast else "default"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("classify")
+    def classify(
+        ctx: typer.Context,
+        fast: bool = FAST_OPTION,
+        keywords: bool = KEYWORDS_OPTION,
+        identifier: list[str] = typer.Option(
+            None, "--id", help="Classify only this activity (repeatable)."),
+        json_: bool = JSON_OPTION,
+    ) -> None:
+        """Map every stored activity onto the framework, as tags with evidence."""
+        from tcmap.classify import load_classifier
+        from tcmap.classify.run import classify_store
+
+        st = state(ctx)
+        clf = load_classifier(st.settings.framework, _mode(fast, keywords))
+        store = st.store()
+        with progress_bar("Classifying") as advance:
+            result = classify_store(store, clf, progress=advance, identifiers=identifier)
+        if json_:
+            return print_json(result)
+        table = Table(title=f"Classified with {clf.version}", show_header=False)
+        for key in ("activities", "world_of_work", "capacity_development", "added",
+                    "changed", "removed", "kept_person"):
+            table.add_row(key.replace("_", " "), f"{result.get(key, 0):,}")
+        console.print(table)
+        console.print("See one activity's tags and evidence with [bold]tcmap show ID[/]; "
+                      "correct them with [bold]tcmap review[/].")
+
+    @app.command("label")
+    def label(
+        ctx: typer.Context,
+        paths: list[Path] = typer.Argument(..., help="IATI XML files or folders."),
+        output: Path = typer.Option(None, "-o", "--output",
+                                    help="Where to write the labels (JSONL); default stdout."),
+        fast: bool = FAST_OPTION,
+        keywords: bool = KEYWORDS_OPTION,
+    ) -> None:
+        """Classify IATI files directly (no database), one JSON object per activity."""
+        from tcmap.classify import iter_labels
+        from tcmap.classify.jsonl import write_labels
+
+        labels = iter_labels(paths, state(ctx).settings.framework, _mode(fast, keywords))
+        if output is None:
+            write_labels(sys.stdout, labels)
+            return
+        n = write_labels(output, labels)
+        console_err.print(f"{n:,} activities labelled into {output}")
