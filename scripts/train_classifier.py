@@ -29,11 +29,13 @@ from tcmap.classify.features import SET_DIMENSIONS, doc_features, gather, pair_f
 from tcmap.classify.jsonl import read_labels
 from tcmap.classify.metrics import evaluate_labels
 from tcmap.classify.model import Linear, Model, packaged_model_path
+from tcmap.classify.textmodel import load_text_model
 from tcmap.demo import DEMO_LABELS, DEMO_XML
 from tcmap.iati.reader import IatiFile
 from tcmap.taxonomy import load_framework
 
 REPO = Path(__file__).resolve().parents[1]
+TEXT = load_text_model(str(packaged_model_path("ilo-spf-2010-15-text")))
 
 
 def load_items(xml: Path, labels: Path, clf: Classifier) -> list[dict]:
@@ -43,7 +45,8 @@ def load_items(xml: Path, labels: Path, clf: Classifier) -> list[dict]:
     for rec in IatiFile(xml, xml.name):
         if rec.identifier in gold and not rec.rejected:
             doc = from_record(rec, detect=True)
-            items.append({"doc": doc, "ev": gather(doc, clf.lexicon, clf.sectors),
+            items.append({"doc": doc, "ev": gather(doc, clf.lexicon, clf.sectors,
+                                                   clf.text_model),
                           "gold": gold.pop(rec.identifier)})
     return items
 
@@ -102,7 +105,7 @@ def with_thresholds(model: Model, thresholds: dict) -> Model:
 
 
 def predict(items: list[dict], model: Model, fw) -> list[dict]:
-    clf = Classifier(fw, model)
+    clf = Classifier(fw, model, text_model=TEXT)
     return [clf._model(it["doc"], it["ev"]).to_labelling() for it in items]
 
 
@@ -173,7 +176,7 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
     fw = load_framework()
-    clf = Classifier(fw, None, "keywords")
+    clf = Classifier(fw, None, "default", TEXT)
     labelled = args.shared / "data" / "labelled"
     dev = load_items(labelled / "dev-activities.xml", labelled / "dev-labels.jsonl", clf)
     demo = load_items(DEMO_XML, DEMO_LABELS, clf)

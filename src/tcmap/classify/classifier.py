@@ -28,6 +28,7 @@ from tcmap.classify.features import (
 )
 from tcmap.classify.lexicon import Lexicon, load_lexicon
 from tcmap.classify.model import Model, load_model, packaged_model_path
+from tcmap.classify.textmodel import TextModel, load_text_model
 from tcmap.taxonomy import Framework, load_framework
 
 MAX_OUTCOMES = 3
@@ -105,7 +106,8 @@ def _lexicon(directory: str) -> Lexicon:
 class Classifier:
     """A framework, its term lists and sector table, and (when trained) its model."""
 
-    def __init__(self, framework: Framework, model: Model | None, mode: str = "default"):
+    def __init__(self, framework: Framework, model: Model | None, mode: str = "default",
+                 text_model: TextModel | None = None):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.framework = framework
@@ -113,16 +115,19 @@ class Classifier:
         self.lexicon = _lexicon(folder)
         self.sectors = _sector_table(folder)
         self.model = model if mode != "keywords" else None
+        self.text_model = text_model if mode != "keywords" else None
         self.mode = mode
+        self._const: dict[str, dict[str, float]] = {}
         self.version = f"{framework.version}/" + (
-            f"model:{model.version}" if self.model else "keywords")
+            f"model:{model.version}" if self.model else "keywords") + (
+            f"+{text_model.version}" if self.text_model else "")
 
     @property
     def detect_language(self) -> bool:
         return self.mode == "default"
 
     def classify(self, doc: Document) -> Labels:
-        ev = gather(doc, self.lexicon, self.sectors)
+        ev = gather(doc, self.lexicon, self.sectors, self.text_model)
         if self.model is None:
             return self._keywords(doc, ev)
         return self._model(doc, ev)
@@ -141,14 +146,8 @@ class Classifier:
         for dim in SET_DIMENSIONS:
             if dim not in self.framework.dimensions or dim not in m.pairs:
                 continue
-            linear, priors = m.pairs[dim], m.priors.get(dim, {})
-            scored = []
-            for code in self.framework.dimension(dim).codes:
-                p = linear.probability(pair_features(
-                    dim, code, ev, scores, priors.get(code, _DEFAULT_PRIOR)))
-                scored.append((p, code))
-            scored.sort(reverse=True)
-            chosen = [(p, c) for p, c in scored if p >= linear.threshold]
+            scored = self._pair_scores(dim, ev, scores)
+            chosen = [(p, c) for p, c in scored if p >= m.pairs[dim].threshold]
             needed = (dim == "outcomes" and wow) or (
                 dim in ("capacity_levels", "target_groups") and capdev)
             if dim == "outcomes":
@@ -162,6 +161,47 @@ class Classifier:
                 for r, (p, c) in enumerate(chosen, start=1)
             ]
         return labels
+
+    def _pair_scores(self, dim: str, ev: Evidence, scores: dict) -> list[tuple[float, str]]:
+        """(probability, code) for every code of the dimension, best first.
+
+        A code with no evidence at all has every evidence feature at zero, so its score is
+        its constant part plus the document part, computed without building its features.
+        """
+        linear, priors = self.model.pairs[dim], self.model.priors.get(dim, {})
+        const = self._constants(dim)
+        w = linear.weights
+        doc_part = (w.get("wow", 0.0) * scores.get("world_of_work", 0.5)
+                    + w.get("capdev", 0.0) * scores.get("capacity_development", 0.5))
+        with_evidence = {c for (d, c) in ev.hits if d == dim}
+        if dim == "outcomes":
+            with_evidence |= set(ev.sector_outcomes) | {c for c in ev.text if c.startswith("O")}
+        elif dim == "target_groups":
+            with_evidence |= set(ev.org_hits) | set(ev.org_types)
+        elif dim == "capacity_levels":
+            with_evidence = set(self.framework.dimension(dim).codes)
+        out = []
+        for code in self.framework.dimension(dim).codes:
+            if code in with_evidence:
+                p = linear.probability(pair_features(
+                    dim, code, ev, scores, priors.get(code, _DEFAULT_PRIOR)))
+            else:
+                z = const[code] + doc_part
+                p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            out.append((p, code))
+        out.sort(reverse=True)
+        return out
+
+    def _constants(self, dim: str) -> dict[str, float]:
+        cached = self._const.get(dim)
+        if cached is None:
+            linear, priors = self.model.pairs[dim], self.model.priors.get(dim, {})
+            w = linear.weights
+            cached = self._const[dim] = {
+                c: linear.bias + w.get("prior", 0.0) * priors.get(c, _DEFAULT_PRIOR)
+                + w.get(f"code:{c}", 0.0)
+                for c in self.framework.dimension(dim).codes}
+        return cached
 
     def _boolean(self, name: str, scores, doc: Document, ev: Evidence) -> Assignment:
         linear = self.model.binary[name]
@@ -226,4 +266,5 @@ def load_classifier(framework: str | None = None, mode: str = "default",
     """The classifier for a framework (default the packaged one) with its packaged model."""
     fw = load_framework(framework or "ilo-spf-2010-15")
     model = load_model(model_path or packaged_model_path(fw.code))
-    return Classifier(fw, model, mode)
+    text_model = load_text_model(str(packaged_model_path(f"{fw.code}-text")))
+    return Classifier(fw, model, mode, text_model)

@@ -58,12 +58,24 @@ class Evidence:
     sector_signals: dict[str, float] = field(default_factory=dict)
     sector_codes: dict[str, list[str]] = field(default_factory=dict)  # outcome → sector codes
     org_types: dict[str, int] = field(default_factory=dict)  # target group → orgs of that type
+    text: dict[str, float] = field(default_factory=dict)  # weak-label text model's logits
     length: int = 0
 
     def count(self, dim: str, code: str, zone: str | None = None) -> int:
         if zone is None:
-            return sum(self.zone_counts.get((dim, code, z), 0) for z in _ZONES)
+            return self.totals(dim).get(code, 0)
         return self.zone_counts.get((dim, code, zone), 0)
+
+    def totals(self, dim: str) -> dict[str, int]:
+        """Hits per code of a dimension, all zones together (computed once)."""
+        cache = self.__dict__.setdefault("_totals", {})
+        found = cache.get(dim)
+        if found is None:
+            found = cache[dim] = {}
+            for (d, code, _zone), n in self.zone_counts.items():
+                if d == dim:
+                    found[code] = found.get(code, 0) + n
+        return found
 
 
 def sector_entry(table: dict[str, dict], vocabulary: str, code: str) -> dict | None:
@@ -77,9 +89,13 @@ def sector_entry(table: dict[str, dict], vocabulary: str, code: str) -> dict | N
     return None
 
 
-def gather(doc: Document, lexicon: Lexicon, sectors: dict[str, dict]) -> Evidence:
-    """Match the lexicon in every narrative and read the coded fields."""
+def gather(doc: Document, lexicon: Lexicon, sectors: dict[str, dict],
+           text_model: Any = None) -> Evidence:
+    """Match the lexicon in every narrative, read the coded fields, score the words."""
     ev = Evidence()
+    if text_model is not None:
+        ev.text = text_model.logits("\n".join(
+            s.text for s in doc.segments if s.field == "title" or s.field.startswith("desc")))
     for i, seg in enumerate(doc.segments):
         ev.length += len(seg.text)
         zone = _zone(seg.field)
@@ -138,13 +154,14 @@ def doc_features(doc: Document, ev: Evidence) -> dict[str, float]:
     f["aid_technical_assistance"] = float((doc.aid_type or "").upper() in ("D01", "D02"))
     f["aid_budget_support"] = float((doc.aid_type or "").upper()[:1] in ("A",))
     f["length"] = _l(ev.length / 1000)
+    f["text_wow"] = ev.text.get("wow", 0.0) / 4
     return f
 
 
 def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float],
                   prior: float) -> dict[str, float]:
     """Features of one candidate code for one document."""
-    counts = {c: ev.count(dim, c) for (d, c) in ev.hits if d == dim}
+    counts = ev.totals(dim)
     best = max(counts.values(), default=0)
     mine = counts.get(code, 0)
     f = {
@@ -156,9 +173,13 @@ def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float
         "prior": prior,
         "wow": doc_scores.get("world_of_work", 0.5),
         "capdev": doc_scores.get("capacity_development", 0.5),
+        # Per-code terms let the shared model calibrate codes that are named differently often.
+        f"code:{code}": 1.0,
+        f"hits:{code}": _l(mine),
     }
     if dim == "outcomes":
         f["sector"] = ev.sector_outcomes.get(code, 0.0)
+        f["text"] = _softmax_share(ev.text, code)
     elif dim == "target_groups":
         f["org_name"] = _l(ev.org_hits.get(code, 0))
         f["org_type"] = _l(ev.org_types.get(code, 0))
@@ -168,6 +189,18 @@ def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float
     elif dim == "modalities":
         f["delivery_signal"] = _l(ev.count("signals", "delivery"))
     return f
+
+
+_TEXT_OUTCOMES = ("O1", "O2", "O3", "O4")
+
+
+def _softmax_share(logits: dict[str, float], code: str) -> float:
+    """The text model's probability for an outcome among those it knows (0 for the others)."""
+    if code not in logits or code not in _TEXT_OUTCOMES:
+        return 0.0
+    top = max(logits[c] for c in _TEXT_OUTCOMES if c in logits)
+    exp = {c: math.exp(logits[c] - top) for c in _TEXT_OUTCOMES if c in logits}
+    return exp[code] / sum(exp.values())
 
 
 def snippets(ev: Evidence, doc: Document, dim: str, code: str, limit: int = 3) -> list[dict]:

@@ -28,6 +28,8 @@ import yaml
 from tcmap.errors import ConfigError
 
 _APOSTROPHES = {ord(c): "'" for c in "’‘`´ʼ"}
+# Line breaks, tabs and no-break spaces read as spaces, so phrases match across them.
+_SPACES = {ord(c): " " for c in "\n\r\t\u00a0\u2009\u202f"}
 LANGS = ("en", "fr", "es")
 
 
@@ -43,13 +45,14 @@ class _FoldTable(dict):
         return folded
 
 
-_FOLD = _FoldTable(_APOSTROPHES)
+_FOLD = _FoldTable({**_APOSTROPHES, **_SPACES})
+_ASCII_SPACES = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 
 
 def fold(text: str) -> str:
-    """Lower-case, accents off, apostrophes unified: one character for one character."""
+    """Lower-case, accents off, apostrophes and spaces unified: one character for one."""
     if text.isascii():
-        return text.lower()
+        return text.lower().translate(_ASCII_SPACES)
     return text.translate(_FOLD)
 
 
@@ -108,11 +111,12 @@ class Lexicon:
                 elif stop < n and _is_word(folded[stop]):
                     continue
                 if negative:
-                    blocked.append((start, last))
+                    blocked.append((dim, start, last))
                 else:
                     hits.append(Hit(dim, code, start, last, phrase))
-        if blocked:
-            hits = [h for h in hits if not any(s < h.end and h.start < e for s, e in blocked)]
+        if blocked:  # a `not` phrase cancels overlapping hits of its own dimension only
+            hits = [h for h in hits if not any(
+                d == h.dimension and s < h.end and h.start < e for d, s, e in blocked)]
         return hits
 
 

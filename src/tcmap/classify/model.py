@@ -27,7 +27,8 @@ class Linear:
     threshold: float = 0.5
 
     def probability(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+        w = self.weights
+        z = self.bias + sum(w.get(name, 0.0) * v for name, v in features.items() if v)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     @classmethod

@@ -68,7 +68,7 @@ def classify_store(
     progress: Callable[[int], None] | None = None, identifiers: list[str] | None = None,
 ) -> dict[str, Any]:
     """Classify every stored activity (or those named) and merge the tags; return counts."""
-    from tcmap.review import apply_machine_tags
+    from tcmap.tagging import apply_machine_tags_many
 
     totals: dict[str, int] = defaultdict(int)
     with store.session() as s:
@@ -79,21 +79,22 @@ def classify_store(
     for start in range(0, len(all_ids), batch_size):
         ids = all_ids[start:start + batch_size]
         now = utcnow()
-        with store.session() as s, s.begin():
+        with store.session() as s:
             docs = load_documents(s, ids, classifier.detect_language)
-            for aid, doc in docs.items():
-                labels = classifier.classify(doc)
-                counts = apply_machine_tags(
-                    s, aid, classifier.framework.code, classifier.version,
-                    [{"dimension": a.dimension, "code": a.code, "confidence": a.confidence,
-                      "rank": a.rank, "evidence": a.evidence, "origin": a.origin}
-                     for a in labels.assignments()],
-                    now=now)
-                for k, v in counts.items():
-                    totals[k] += v
-                totals["activities"] += 1
-                totals["world_of_work"] += labels.world_of_work.code == "true"
-                totals["capacity_development"] += labels.capacity_development.code == "true"
+        batch = {}
+        for aid, doc in docs.items():
+            labels = classifier.classify(doc)
+            batch[aid] = [{"dimension": a.dimension, "code": a.code, "confidence": a.confidence,
+                           "rank": a.rank, "evidence": a.evidence, "origin": a.origin}
+                          for a in labels.assignments()]
+            totals["activities"] += 1
+            totals["world_of_work"] += labels.world_of_work.code == "true"
+            totals["capacity_development"] += labels.capacity_development.code == "true"
+        with store.engine.begin() as conn:
+            counts = apply_machine_tags_many(conn, batch, classifier.framework.code,
+                                             classifier.version, now)
+        for k, v in counts.items():
+            totals[k] += v
         if progress:
             progress(len(ids))
     return {"framework": classifier.framework.code, "model_version": classifier.version,
