@@ -90,14 +90,15 @@ def fit_model(items: list[dict], fw, c: float, thresholds: dict | None = None) -
                 rows.append(pair_features(dim, code, it["ev"], scores, priors[dim][code]))
                 y.append(code in it["gold"][dim])
         pairs[dim] = _fit(rows, y, c)
-    binary = {k: Linear(v.weights, v.bias, thresholds.get(k, 0.5)) for k, v in binary.items()}
-    pairs = {k: Linear(v.weights, v.bias, thresholds.get(k, 0.5)) for k, v in pairs.items()}
-    return Model("cv", fw.code, binary, pairs, priors, {})
+    return with_thresholds(Model("cv", fw.code, binary, pairs, priors, {}), thresholds)
 
 
 def with_thresholds(model: Model, thresholds: dict) -> Model:
+    """The model with other decision rules: {output: threshold or (threshold, relative)}."""
     def t(name, linear):
-        return Linear(linear.weights, linear.bias, thresholds.get(name, linear.threshold))
+        rule = thresholds.get(name, (linear.threshold, linear.relative))
+        threshold, relative = rule if isinstance(rule, tuple) else (rule, linear.relative)
+        return Linear(linear.weights, linear.bias, threshold, relative)
 
     return Model(model.version, model.framework,
                  {k: t(k, v) for k, v in model.binary.items()},
@@ -115,28 +116,38 @@ def folds(items: list[dict], k: int, seed: int) -> list[list[int]]:
     return [idx[i::k] for i in range(k)]
 
 
-_GRID = [round(x, 2) for x in np.arange(0.2, 0.86, 0.05)]
+_GRID = [round(float(x), 2) for x in np.arange(0.2, 0.86, 0.05)]
+_RELATIVE = (0.0, 0.5, 0.7)
 
 
 def tune_thresholds(items: list[dict], extra: list[dict], fw, c: float, k: int = 3) -> dict:
-    """Thresholds that maximise F1 per output on inner out-of-fold predictions."""
-    best = {}
-    preds_by_t: dict[float, list[dict]] = {t: [] for t in _GRID}
-    gold: list[dict] = []
+    """Decision rules that maximise F1 per output on inner out-of-fold predictions.
+
+    The booleans' thresholds first (they gate the sets), then each set dimension's threshold
+    and relative floor with the booleans' fixed.
+    """
+    fitted, tests = [], []
     for fold in folds(items, k, seed=7):
         held = set(fold)
-        train = [it for i, it in enumerate(items) if i not in held] + extra
-        test = [items[i] for i in fold]
-        fitted = fit_model(train, fw, c)
-        for t in _GRID:
-            preds_by_t[t].extend(predict(test, with_thresholds(
-                fitted, {name: t for name in (*BOOLEANS, *SET_DIMENSIONS)}), fw))
-        gold.extend(it["gold"] for it in test)
-    results = {t: evaluate_labels(gold, preds_by_t[t], fw) for t in _GRID}
-    for name in BOOLEANS:
-        best[name] = max(_GRID, key=lambda t: results[t]["dimensions"][name]["f1"])
-    for dim in SET_DIMENSIONS:
-        best[dim] = max(_GRID, key=lambda t: results[t]["dimensions"][dim]["micro_f1"])
+        fitted.append(fit_model([it for i, it in enumerate(items) if i not in held] + extra,
+                                fw, c))
+        tests.append([items[i] for i in fold])
+    gold = [it["gold"] for test in tests for it in test]
+
+    def run(rules):
+        preds = []
+        for model, test in zip(fitted, tests, strict=True):
+            preds += predict(test, with_thresholds(model, rules), fw)
+        return evaluate_labels(gold, preds, fw)["dimensions"]
+
+    best: dict = {}
+    by_t = {t: run({b: t for b in BOOLEANS}) for t in _GRID}
+    for b in BOOLEANS:
+        best[b] = max(_GRID, key=lambda t: by_t[t][b]["f1"])
+    results = {(t, r): run({**best, **{d: (t, r) for d in SET_DIMENSIONS}})
+               for t in _GRID for r in _RELATIVE}
+    for d in SET_DIMENSIONS:
+        best[d] = max(results, key=lambda tr: results[tr][d]["micro_f1"])
     return best
 
 

@@ -147,7 +147,9 @@ class Classifier:
             if dim not in self.framework.dimensions or dim not in m.pairs:
                 continue
             scored = self._pair_scores(dim, ev, scores)
-            chosen = [(p, c) for p, c in scored if p >= m.pairs[dim].threshold]
+            # A code must also come near the best one: `relative` of the top probability.
+            floor = m.pairs[dim].relative * (scored[0][0] if scored else 0.0)
+            chosen = [(p, c) for p, c in scored if p >= max(m.pairs[dim].threshold, floor)]
             needed = (dim == "outcomes" and wow) or (
                 dim in ("capacity_levels", "target_groups") and capdev)
             if dim == "outcomes":

@@ -25,6 +25,7 @@ class Linear:
     weights: dict[str, float]
     bias: float
     threshold: float = 0.5
+    relative: float = 0.0  # for sets: a code's probability must reach this share of the best
 
     def probability(self, features: dict[str, float]) -> float:
         w = self.weights
@@ -33,11 +34,13 @@ class Linear:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Linear:
-        return cls(dict(d["weights"]), float(d["bias"]), float(d.get("threshold", 0.5)))
+        return cls(dict(d["weights"]), float(d["bias"]), float(d.get("threshold", 0.5)),
+                   float(d.get("relative", 0.0)))
 
     def to_dict(self) -> dict[str, Any]:
         return {"weights": {k: round(v, 6) for k, v in self.weights.items()},
-                "bias": round(self.bias, 6), "threshold": round(self.threshold, 4)}
+                "bias": round(self.bias, 6), "threshold": round(self.threshold, 4),
+                "relative": round(self.relative, 4)}
 
 
 @dataclass(frozen=True)
