@@ -150,11 +150,15 @@ class Classifier:
             # A code must also come near the best one: `relative` of the top probability.
             floor = m.pairs[dim].relative * (scored[0][0] if scored else 0.0)
             chosen = [(p, c) for p, c in scored if p >= max(m.pairs[dim].threshold, floor)]
-            needed = (dim == "outcomes" and wow) or (
-                dim in ("capacity_levels", "target_groups") and capdev)
-            if dim == "outcomes":
-                chosen = chosen[:MAX_OUTCOMES] if wow else []
-            elif dim in ("capacity_levels", "target_groups") and not capdev:
+            # Outcomes need world of work; levels and target groups need capacity development,
+            # and, beyond that, enough confidence in it (the gate) to name any.
+            gate = scores["world_of_work" if dim == "outcomes" else "capacity_development"]
+            allowed = (wow if dim == "outcomes" else capdev) if dim != "modalities" else True
+            if dim != "modalities" and gate < m.pairs[dim].gate:
+                allowed = False
+            needed = allowed and dim != "modalities"
+            chosen = chosen[:MAX_OUTCOMES] if dim == "outcomes" else chosen
+            if not allowed:
                 chosen = []
             if needed and not chosen and scored:
                 chosen = scored[:1]

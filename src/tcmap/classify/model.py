@@ -26,6 +26,7 @@ class Linear:
     bias: float
     threshold: float = 0.5
     relative: float = 0.0  # for sets: a code's probability must reach this share of the best
+    gate: float = 0.0  # for sets: the boolean that allows any code must be at least this likely
 
     def probability(self, features: dict[str, float]) -> float:
         w = self.weights
@@ -35,12 +36,12 @@ class Linear:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Linear:
         return cls(dict(d["weights"]), float(d["bias"]), float(d.get("threshold", 0.5)),
-                   float(d.get("relative", 0.0)))
+                   float(d.get("relative", 0.0)), float(d.get("gate", 0.0)))
 
     def to_dict(self) -> dict[str, Any]:
         return {"weights": {k: round(v, 6) for k, v in self.weights.items()},
                 "bias": round(self.bias, 6), "threshold": round(self.threshold, 4),
-                "relative": round(self.relative, 4)}
+                "relative": round(self.relative, 4), "gate": round(self.gate, 4)}
 
 
 @dataclass(frozen=True)
