@@ -1,0 +1,199 @@
+"""The classifier: lexicon matching, evidence, labels format, speed paths, store round trip."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from tcmap.classify import from_activity, from_record, label_paths, load_classifier
+from tcmap.classify.classifier import Classifier
+from tcmap.classify.features import gather, pair_features
+from tcmap.classify.lexicon import Lexicon, fold
+from tcmap.classify.run import classify_store
+from tcmap.cli import app
+from tcmap.config import Settings
+from tcmap.demo import DEMO_XML
+from tcmap.iati.reader import IatiFile
+from tcmap.ingest import import_paths
+from tcmap.review import review
+from tcmap.store import Activity, Tag
+from tcmap.store.tag import TagEvent
+from tcmap.taxonomy import load_framework
+
+from conftest import DATA
+
+VALID = DATA / "iati-2.0x-valid.xml"
+V1 = DATA / "iati-1.0x-valid.xml"
+LABEL_KEYS = {"id", "world_of_work", "outcomes", "primary_outcome", "capacity_development",
+              "modalities", "capacity_levels", "target_groups", "evidence"}
+
+
+def _records(path):
+    return [r for r in IatiFile(path, path.name) if r.identifier]
+
+
+def test_fold_keeps_offsets_and_ignores_case_accents_and_line_breaks():
+    text = "Élaboration\nd’un PLAN"
+    assert fold(text) == "elaboration d'un plan"
+    assert len(fold(text)) == len(text)
+
+
+def test_lexicon_matches_whole_words_prefixes_and_not_phrases_of_its_own_dimension():
+    lx = Lexicon([
+        ("en", "modalities", "training", "train*", False),
+        ("not", "modalities", "training", "training centre*", True),
+        ("en", "target_groups", "training_institutions", "training centre*", False),
+        ("fr", "modalities", "training", "formation*", False),
+    ])
+    text = "We trained staff of the Training Centre; retrain nobody."
+    hits = {(h.dimension, text[h.start:h.end]) for h in lx.match(text, "en")}
+    assert hits == {("modalities", "trained"), ("target_groups", "Training Centre")}
+    fr = "Formations des inspecteurs"
+    assert [fr[h.start:h.end] for h in lx.match(fr, "fr")] == ["Formations"]
+    assert lx.match(fr, "en") == []  # French terms are not looked for in English text
+
+
+def test_labels_have_the_labelling_format_and_codes_of_the_taxonomy():
+    fw = load_framework()
+    for label in label_paths([VALID, V1]):
+        assert set(label) == LABEL_KEYS
+        assert isinstance(label["world_of_work"], bool)
+        assert label["primary_outcome"] == (label["outcomes"][0] if label["outcomes"] else None)
+        assert len(label["outcomes"]) <= 3
+        for dim in ("outcomes", "modalities", "capacity_levels", "target_groups"):
+            assert set(label[dim]) <= set(fw.dimension(dim).codes)
+        assert 0 <= len(label["evidence"]) <= 3
+        if not label["world_of_work"]:
+            assert label["outcomes"] == []
+        if not label["capacity_development"]:
+            assert label["capacity_levels"] == label["target_groups"] == []
+
+
+def test_an_ilo_labour_inspection_activity_is_mapped_with_text_evidence():
+    clf = load_classifier()
+    rec = next(r for r in _records(DEMO_XML)
+               if r.identifier == "XM-DAC-41302-101895-378077-2010-UKR107")
+    doc = from_record(rec)
+    labels = clf.classify(doc)
+    assert labels.world_of_work.code == "true"
+    assert "O11" in [a.code for a in labels.sets["outcomes"]]
+    for a in labels.assignments():
+        for e in a.evidence:
+            if e["kind"] == "text":  # offsets point at the evidence in the narrative
+                seg = next(s for s in doc.segments if s.field == e["field"]
+                           and s.text[e["start"]:e["end"]] == e["text"])
+                assert seg.lang == e["lang"]
+
+
+def test_classification_is_a_pure_function_of_the_activity_and_the_model():
+    clf = load_classifier()
+    first = [clf.classify(from_record(r)).to_labelling() for r in _records(VALID)]
+    again = [clf.classify(from_record(r)).to_labelling() for r in _records(VALID)]
+    assert first == again
+
+
+def test_codes_without_evidence_score_as_if_all_their_features_were_computed():
+    clf = load_classifier()
+    scores = {"world_of_work": 0.8, "capacity_development": 0.7}
+    for rec in _records(VALID) + _records(V1):
+        ev = gather(from_record(rec), clf.lexicon, clf.sectors, clf.text_model)
+        for dim in ("outcomes", "modalities", "capacity_levels", "target_groups"):
+            fast = {c: p for p, c in clf._pair_scores(dim, ev, scores)}
+            for code in clf.framework.dimension(dim).codes:
+                full = clf.model.pairs[dim].probability(pair_features(
+                    dim, code, ev, scores, clf.model.priors[dim].get(code, -5.3)))
+                assert fast[code] == pytest.approx(full, abs=1e-9), (dim, code)
+
+
+def test_keyword_baseline_and_fast_mode_are_declared_and_run():
+    assert load_classifier(mode="keywords").model is None
+    fast = load_classifier(mode="fast")
+    assert not fast.detect_language and fast.model is not None
+    assert label_paths([VALID], mode="fast")
+
+
+def test_the_shipped_model_beats_the_keyword_baseline_in_its_own_cross_validation():
+    info = load_classifier().model.info["cross_validation"]
+    model, keywords = info["model"], info["keywords"]
+    better = [k for k in model if model[k] > keywords[k]]
+    assert len(better) >= 6, (model, keywords)
+    assert model["primary_outcome_accuracy"] > keywords["primary_outcome_accuracy"]
+
+
+def test_stored_and_freshly_read_activities_give_the_same_document(sqlite_store):
+    import_paths(sqlite_store, [VALID], Settings.load(workers=1))
+    fresh = {r.identifier: from_record(r) for r in _records(VALID)}
+    with sqlite_store.session() as s:
+        for activity in s.scalars(select(Activity)):
+            stored = from_activity(activity)
+            assert stored.segments == fresh[activity.iati_identifier].segments
+            assert stored.sectors == fresh[activity.iati_identifier].sectors
+
+
+def _tags(store):
+    with store.session() as s:
+        return sorted((t.activity_id, t.dimension, t.code, t.review_state, t.confidence)
+                      for t in s.scalars(select(Tag)))
+
+
+def test_classifying_twice_changes_nothing_and_people_win(store, tmp_path):
+    import_paths(store, [VALID], Settings.load(workers=1))
+    clf = load_classifier()
+    first = classify_store(store, clf)
+    assert first["added"] > 0
+    tags = _tags(store)
+    second = classify_store(store, clf)
+    assert (second["added"], second["changed"], second["removed"]) == (0, 0, 0)
+    assert _tags(store) == tags
+    with store.session() as s, s.begin():
+        ident = s.scalar(select(Activity.iati_identifier).limit(1))
+        tag = s.scalar(select(Tag).join(Activity).where(
+            Activity.iati_identifier == ident, Tag.dimension == "outcomes"))
+        review(s, ident, "reject", "outcomes", tag.code, by="ana")
+        review(s, ident, "add", "modalities", "study_visit", by="ana")
+    keywords = load_classifier(mode="keywords")  # another model disagrees with everything
+    classify_store(store, keywords)
+    import_paths(store, [VALID], Settings.load(workers=1))  # and the data come again
+    classify_store(store, clf)
+    with store.session() as s:
+        states = {(t.dimension, t.code): t.review_state for t in s.scalars(
+            select(Tag).join(Activity).where(Activity.iati_identifier == ident))}
+        events = s.scalar(select(func.count(TagEvent.id)))
+    assert states[("outcomes", tag.code)] == "rejected"
+    assert states[("modalities", "study_visit")] == "added"
+    assert events > 0
+
+
+def test_classify_and_label_commands(tmp_path):
+    db = str(tmp_path / "c.db")
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", db, "import", str(VALID)]).exit_code == 0
+    result = runner.invoke(app, ["--db", db, "classify", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["activities"] == 3
+    out = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", str(VALID), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert lines == label_paths([VALID])
+
+
+def test_evaluate_against_activities_runs_the_classifier(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(x) for x in label_paths([VALID])) + "\n")
+    result = CliRunner().invoke(app, ["evaluate", "--gold", str(gold), "--activities",
+                                      str(VALID), "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)["dimensions"]
+    assert scores["world_of_work"]["accuracy"] == 1.0
+    assert scores["modalities"]["micro_f1"] == 1.0
+
+
+def test_another_framework_classifies_with_no_code_change():
+    fw = load_framework(DATA / "framework-biennium.yaml")
+    clf = Classifier(fw, None, "keywords")  # no term lists beside it: nothing is found
+    labels = clf.classify(from_record(_records(VALID)[0]))
+    assert labels.to_labelling()["outcomes"] == []
