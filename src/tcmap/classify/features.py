@@ -90,16 +90,21 @@ def sector_entry(table: dict[str, dict], vocabulary: str, code: str) -> dict | N
 
 
 def gather(doc: Document, lexicon: Lexicon, sectors: dict[str, dict],
-           text_model: Any = None) -> Evidence:
-    """Match the lexicon in every narrative, read the coded fields, score the words."""
+           text_model: Any = None, limit: int | None = None) -> Evidence:
+    """Match the lexicon in every narrative, read the coded fields, score the words.
+
+    `limit` reads only the first characters of each narrative (fast mode): the opening of a
+    description says most of what matters, and very long ones cost the most.
+    """
     ev = Evidence()
     if text_model is not None:
         ev.text = text_model.logits("\n".join(
-            s.text for s in doc.segments if s.field == "title" or s.field.startswith("desc")))
+            s.text[:limit] for s in doc.segments
+            if s.field == "title" or s.field.startswith("desc")))
     for i, seg in enumerate(doc.segments):
         ev.length += len(seg.text)
         zone = _zone(seg.field)
-        for hit in lexicon.match(seg.text, seg.lang):
+        for hit in lexicon.match(seg.text[:limit] if limit else seg.text, seg.lang):
             key = (hit.dimension, hit.code)
             ev.hits.setdefault(key, []).append((hit, i))
             zk = (hit.dimension, hit.code, zone)

@@ -1,0 +1,97 @@
+"""Classification speed and memory on the real d-portal corpus (13,200 activities).
+
+Imports the corpus once into a fresh SQLite database, then, each in a fresh process and
+interleaved over --runs rounds, runs `tcmap classify` in default mode, in fast mode and with
+the keyword baseline, each on an untouched copy of that database (so every run writes all its
+tags). Prints median activities per second and peak memory (RSS) for each, and the ratio to
+the keyword baseline.
+
+Usage: python benchmarks/classify.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TARBALL = REPO.parent / "shared/data/real/dportal-covid19-2021/saved_data.tar.xz"
+MODES = ("default", "fast", "keywords")
+
+
+def child(db: str, mode: str) -> dict:
+    from tcmap.classify import load_classifier
+    from tcmap.classify.run import classify_store
+    from tcmap.store import open_store
+
+    store = open_store(f"sqlite:///{db}")
+    t = time.perf_counter()
+    clf = load_classifier(None, mode)
+    result = classify_store(store, clf)
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "activities": result["activities"], "tags": result["added"],
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _copy(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite database, write-ahead log included."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--child", nargs=2)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(*args.child)))
+        return
+    if not TARBALL.exists():
+        sys.exit(f"No corpus: {TARBALL} is absent.")
+    with tempfile.TemporaryDirectory(prefix="tcmap-bench-") as tmp:
+        tmp = Path(tmp)
+        with tarfile.open(TARBALL) as tar:
+            tar.extractall(tmp, filter="data")
+        base = tmp / "base.db"
+        from tcmap.ingest import import_paths
+        from tcmap.store import open_store
+
+        store = open_store(f"sqlite:///{base}")
+        report = import_paths(store, [tmp / "saved_data"])
+        store.close()  # the last connection out merges the write-ahead log into the file
+        print(f"corpus: {report.total('inserted'):,} activities imported")
+        results: dict[str, list[dict]] = {m: [] for m in MODES}
+        for _ in range(args.runs):
+            for mode in MODES:
+                db = tmp / f"{mode}.db"
+                _copy(base, db)
+                out = subprocess.run([sys.executable, __file__, "--child", str(db), mode],
+                                     check=True, capture_output=True, text=True, cwd=REPO)
+                results[mode].append(json.loads(out.stdout.strip().splitlines()[-1]))
+                db.unlink()
+        rates = {m: statistics.median(r["activities"] / r["seconds"] for r in results[m])
+                 for m in MODES}
+        for mode in MODES:
+            r = results[mode]
+            print(f"tcmap classify ({mode}): median {rates[mode]:,.0f} activities/s "
+                  f"({statistics.median(x['seconds'] for x in r):.1f} s for "
+                  f"{r[0]['activities']:,} activities, {r[0]['tags']:,} tags), "
+                  f"peak RSS {max(x['rss_mb'] for x in r):.0f} MB, "
+                  f"{rates[mode] / rates['keywords']:.2f}x the keyword baseline's rate")
+
+
+if __name__ == "__main__":
+    main()
