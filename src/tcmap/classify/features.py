@@ -215,19 +215,18 @@ def snippets(ev: Evidence, doc: Document, dim: str, code: str, limit: int = 3) -
     out, seen = [], set()
     for hit, i in found:
         seg = doc.segments[i]
-        key = (i, hit.start)
-        if key in seen:
+        context = _context(seg.text, hit.start, hit.end)
+        if (i, context) in seen:  # two phrases in the same few words: show them once
             continue
-        seen.add(key)
+        seen.add((i, context))
         out.append({"kind": "text", "field": seg.field, "lang": seg.lang, "start": hit.start,
-                    "end": hit.end, "text": seg.text[hit.start:hit.end],
-                    "context": _context(seg.text, hit.start, hit.end)})
+                    "end": hit.end, "text": seg.text[hit.start:hit.end], "context": context})
         if len(out) >= limit:
             break
     return out
 
 
-def _context(text: str, start: int, end: int, width: int = 60) -> str:
+def _context(text: str, start: int, end: int, width: int = 35) -> str:
     """The words around a match, for a person to check it."""
     a, b = max(0, start - width), min(len(text), end + width)
     while a > 0 and text[a - 1].isalnum():

@@ -99,3 +99,34 @@ def classify_store(
             progress(len(ids))
     return {"framework": classifier.framework.code, "model_version": classifier.version,
             "mode": classifier.mode, **dict(totals)}
+
+
+def mapping_summary(session, framework) -> dict[str, Any]:
+    """Activities per outcome (primary or not) with their most used modalities, from the tags
+    that count (people's rejections left out)."""
+    from tcmap.store import Tag
+
+    rows = session.execute(
+        select(Tag.activity_id, Tag.dimension, Tag.code)
+        .where(Tag.review_state != "rejected")
+    ).all()
+    by_activity: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for aid, dim, code in rows:
+        by_activity[aid][dim].add(code)
+    outcomes = []
+    for code, c in framework.outcomes.codes.items():
+        acts = [a for a in by_activity.values() if code in a["outcomes"]]
+        if not acts:
+            continue
+        modalities: dict[str, int] = defaultdict(int)
+        for a in acts:
+            for m in a["modalities"]:
+                modalities[m] += 1
+        outcomes.append({"code": code, "title": c.title, "activities": len(acts),
+                         "modalities": sorted(modalities, key=lambda m: -modalities[m])})
+    return {
+        "world_of_work": sum("true" in a["world_of_work"] for a in by_activity.values()),
+        "capacity_development": sum("true" in a["capacity_development"]
+                                    for a in by_activity.values()),
+        "outcomes": outcomes,
+    }

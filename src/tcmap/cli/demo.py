@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.table import Table
 
 from tcmap.cli.common import JSON_OPTION, console, print_json, progress_bar, state
 from tcmap.cli.importing import show_report
@@ -13,23 +14,41 @@ from tcmap.portfolio import portfolio_stats
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(ctx: typer.Context, json_: bool = JSON_OPTION) -> None:
-        """Import the demo portfolio (IATI 2.03, written by tcmap) and summarise it."""
+        """Import the demo portfolio (IATI 2.03, written by tcmap), classify it, summarise it."""
+        from tcmap.classify import load_classifier
+        from tcmap.classify.run import classify_store, mapping_summary
         from tcmap.demo import DEMO_XML
 
         st = state(ctx)
         store = st.store()
         with progress_bar("Importing the demo portfolio") as advance:
             report = import_paths(store, [DEMO_XML], st.settings, progress=advance)
+        clf = load_classifier(st.settings.framework)
+        with progress_bar("Classifying") as advance:
+            classified = classify_store(store, clf, progress=advance)
         with store.session() as s:
             summary = portfolio_stats(s, top=10)
+            mapping = mapping_summary(s, clf.framework)
         if json_:
             return print_json({"database": store.url, "import": report.to_dict(),
-                               "stats": summary})
+                               "classify": classified, "stats": summary, "mapping": mapping})
         show_report(report, limit=15, closing=False)
         console.print(
             f"\n[bold]{summary['activities']:,}[/] activities in [bold]{store.url}[/] from "
             f"{summary['publishers']} publishers in {summary['countries']} countries. "
             "The problems above are the demo's deliberate rough edges: the activities marked "
             "✗ were not imported, the others were.")
-        console.print("Next: [bold]tcmap stats[/], [bold]tcmap activities --q inspection[/], "
-                      "[bold]tcmap show ID[/], [bold]tcmap taxonomy[/].")
+        table = Table(title="Activities per outcome (titles: tcmap taxonomy)",
+                      title_justify="left")
+        table.add_column("outcome")
+        table.add_column("activities", justify="right")
+        table.add_column("most used modalities", overflow="fold")
+        for row in mapping["outcomes"]:
+            table.add_row(row["code"], f"{row['activities']:,}",
+                          ", ".join(m.replace("_", " ") for m in row["modalities"][:3]))
+        console.print(table)
+        console.print(
+            f"{mapping['world_of_work']:,} activities are about the world of work, "
+            f"{mapping['capacity_development']:,} develop capacity (model {clf.version}).")
+        console.print("Next: [bold]tcmap stats[/], [bold]tcmap activities -q inspection[/], "
+                      "[bold]tcmap show ID[/] (tags with evidence), [bold]tcmap review[/].")

@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 
 def _name(coded: dict[str, Any] | None) -> str:
@@ -32,7 +33,8 @@ def _rows(console: Console, title: str, cols: tuple[str, ...], rows: list[list[A
     for c in cols:
         table.add_column(c, overflow="fold")
     for r in rows:
-        table.add_row(*("" if v is None else escape(str(v)) for v in r))
+        table.add_row(*("" if v is None else v if isinstance(v, Text) else escape(str(v))
+                        for v in r))
     console.print(table)
 
 
@@ -91,22 +93,26 @@ def show_detail(console: Console, d: dict[str, Any]) -> None:
          _change(e["before"], e["after"]), e["note"]] for e in d["history"]])
 
 
-_EVIDENCE_CHARS = 80
+_EVIDENCE_CHARS = 90
 
 
-def _evidence(items: list | None) -> str:
+def _evidence(items: list | None) -> Text:
     """The evidence as short text snippets, each with where it was found when known."""
     out = []
     for item in items or []:
         if isinstance(item, dict):
-            text = str(item.get("text") or item.get("value") or item.get("quote") or "")
-            where = item.get("field")
+            text = str(item.get("context") or item.get("text") or item.get("value")
+                       or item.get("quote") or "")
+            where, match = item.get("field"), item.get("text")
         else:
-            text, where = str(item), None
+            text, where, match = str(item), None, None
         if len(text) > _EVIDENCE_CHARS:
             text = text[:_EVIDENCE_CHARS - 3] + "..."
-        out.append(f'{where}: "{text}"' if where else f'"{text}"')
-    return "\n".join(out)
+        text = escape(text)
+        if match and escape(match) in text and match != item.get("context"):
+            text = text.replace(escape(match), f"[bold]{escape(match)}[/]", 1)
+        out.append(f'[dim]{escape(where)}:[/] "{text}"' if where else f'"{text}"')
+    return Text.from_markup("\n".join(out))
 
 
 def _tags(console: Console, tags: list[dict[str, Any]]) -> None:
@@ -114,12 +120,15 @@ def _tags(console: Console, tags: list[dict[str, Any]]) -> None:
     by_dimension: dict[str, list[dict[str, Any]]] = {}
     for t in tags:
         by_dimension.setdefault(t["dimension"], []).append(t)
+    versions = sorted({t["model_version"] for t in tags if t.get("model_version")})
+    if versions:
+        console.print(f"[dim]Machine tags by {escape(', '.join(versions))}[/]")
     for dimension, rows in by_dimension.items():
         _rows(console, f"Tags: {dimension.replace('_', ' ')}",
-              ("code", "rank", "confidence", "origin", "review", "evidence"), [
+              ("code", "rank", "conf.", "origin", "review", "evidence"), [
                   [t["code"], t["rank"],
                    f"{t['confidence']:.2f}" if t["confidence"] is not None else "",
-                   t["origin"] + (f" ({t['model_version']})" if t["model_version"] else ""),
+                   t["origin"],
                    t["review_state"] + (f" by {t['reviewed_by']}" if t["reviewed_by"] else "")
                    + (f": {t['note']}" if t["note"] else ""),
                    _evidence(t["evidence"])] for t in rows])
