@@ -72,8 +72,28 @@ class MappedActivity:
         d["modalities"] = sorted(self.modalities)
         d["capacity_levels"] = sorted(self.capacity_levels)
         d["target_groups"] = sorted(self.target_groups)
-        d["evidence"] = {f"{k[0]}:{k[1]}": v for k, v in self.evidence.items()}
+        d["evidence"] = {f"{k[0]}:{k[1]}": v for k, v in sorted(self.evidence.items())}
+        d["reviewed"] = {k: list(v) for k, v in sorted(self.reviewed.items())}
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MappedActivity:
+        """The row back from `to_dict` (as stored in a snapshot)."""
+        return cls(
+            id=d["id"], identifier=d["identifier"], title=d.get("title", ""),
+            publisher=d.get("publisher"),
+            countries=[tuple(x) for x in d.get("countries", [])],
+            regions=[tuple(x) for x in d.get("regions", [])],
+            start_year=d.get("start_year"), end_year=d.get("end_year"),
+            budgets=[Money(**m) for m in d.get("budgets", [])],
+            world_of_work=d.get("world_of_work", False),
+            capacity_development=d.get("capacity_development", False),
+            outcomes=list(d.get("outcomes", [])), modalities=set(d.get("modalities", [])),
+            capacity_levels=set(d.get("capacity_levels", [])),
+            target_groups=set(d.get("target_groups", [])),
+            evidence={tuple(k.split(":", 1)): v for k, v in d.get("evidence", {}).items()},
+            reviewed={k: tuple(v) for k, v in d.get("reviewed", {}).items()},
+        )
 
 
 @dataclass

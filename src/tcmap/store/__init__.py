@@ -21,6 +21,7 @@ from tcmap.store.base import Base
 from tcmap.store.engine import Store, database_url, open_store
 from tcmap.store.finance import Budget, Transaction
 from tcmap.store.result import Indicator, IndicatorBaseline, IndicatorPeriod, Result
+from tcmap.store.snapshot import Snapshot
 from tcmap.store.source import SourceFile
 from tcmap.store.tag import Note, Tag
 
@@ -28,5 +29,5 @@ __all__ = [
     "Activity", "Base", "Budget", "DocumentLink", "IatiTag", "Indicator", "IndicatorBaseline",
     "IndicatorPeriod", "Narrative", "Note", "OtherIdentifier", "ParticipatingOrg",
     "PolicyMarker", "RecipientCountry", "RecipientRegion", "RelatedActivity", "Result",
-    "Sector", "SourceFile", "Store", "Tag", "Transaction", "database_url", "open_store",
+    "Sector", "Snapshot", "SourceFile", "Store", "Tag", "Transaction", "database_url", "open_store",
 ]
