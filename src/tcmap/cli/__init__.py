@@ -10,7 +10,16 @@ import sys
 
 import typer
 
-from tcmap.cli import classify, demo, evaluate, importing, portfolio, review, taxonomy
+from tcmap.cli import (
+    classify,
+    demo,
+    evaluate,
+    importing,
+    portfolio,
+    report,
+    review,
+    taxonomy,
+)
 from tcmap.cli.common import State, console_err
 from tcmap.config import Settings
 from tcmap.errors import TcmapError
@@ -37,7 +46,7 @@ def _main(
     ctx.obj = State(Settings.load(database_url=db))
 
 
-for module in (importing, portfolio, classify, review, evaluate, taxonomy, demo):
+for module in (importing, portfolio, classify, review, evaluate, report, taxonomy, demo):
     module.register(app)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.table import Table
 
@@ -13,11 +15,17 @@ from tcmap.portfolio import portfolio_stats
 
 def register(app: typer.Typer) -> None:
     @app.command("demo")
-    def demo(ctx: typer.Context, json_: bool = JSON_OPTION) -> None:
-        """Import the demo portfolio (IATI 2.03, written by tcmap), classify it, summarise it."""
+    def demo(ctx: typer.Context,
+             output: Path = typer.Option(Path("reports"), "-o", "--output",
+                                         help="Folder for the report (default ./reports)."),
+             json_: bool = JSON_OPTION) -> None:
+        """Import the demo portfolio (IATI 2.03, written by tcmap), classify it, report on it."""
+        from tcmap.analysis.snapshot import create_snapshot
         from tcmap.classify import load_classifier
         from tcmap.classify.run import classify_store, mapping_summary
         from tcmap.demo import DEMO_XML
+        from tcmap.report import write_report
+        from tcmap.report.content import build_content
 
         st = state(ctx)
         store = st.store()
@@ -29,9 +37,15 @@ def register(app: typer.Typer) -> None:
         with store.session() as s:
             summary = portfolio_stats(s, top=10)
             mapping = mapping_summary(s, clf.framework)
+        with store.session() as s, s.begin():
+            frozen = create_snapshot(s, None, clf.framework.code)
+        formats = ("html", "pdf") if _has_weasyprint() else ("html",)
+        files = write_report(build_content(frozen, clf.framework), output / frozen.name,
+                             formats)
         if json_:
             return print_json({"database": store.url, "import": report.to_dict(),
-                               "classify": classified, "stats": summary, "mapping": mapping})
+                               "classify": classified, "stats": summary, "mapping": mapping,
+                               "report": files})
         show_report(report, limit=15, closing=False)
         console.print(
             f"\n[bold]{summary['activities']:,}[/] activities in [bold]{store.url}[/] from "
@@ -50,5 +64,18 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"{mapping['world_of_work']:,} activities are about the world of work, "
             f"{mapping['capacity_development']:,} develop capacity (model {clf.version}).")
+        console.print(f"\n[bold]Report[/] (snapshot {frozen.name}):")
+        for kind, path in files.items():
+            console.print(f"  {kind}: {path}")
+        if "pdf" not in files:
+            console.print("  (no PDF: pip install 'tcmap[report]' for WeasyPrint)")
         console.print("Next: [bold]tcmap stats[/], [bold]tcmap activities -q inspection[/], "
                       "[bold]tcmap show ID[/] (tags with evidence), [bold]tcmap review[/].")
+
+
+def _has_weasyprint() -> bool:
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True

@@ -1,0 +1,104 @@
+"""The governing-body report: built from a snapshot, the same bytes when rebuilt, a real PDF."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from tcmap.analysis.snapshot import create_snapshot, load_snapshot
+from tcmap.classify import load_classifier
+from tcmap.classify.run import classify_store
+from tcmap.cli import app
+from tcmap.config import Settings
+from tcmap.demo import DEMO_XML
+from tcmap.errors import ConfigError
+from tcmap.ingest import import_paths
+from tcmap.report import render_html, write_report
+from tcmap.report.content import build_content
+from tcmap.taxonomy import load_framework
+
+FW = load_framework()
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    from tcmap.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('r') / 'demo.db'}")
+    import_paths(store, [DEMO_XML], Settings.load(workers=1))
+    classify_store(store, load_classifier())
+    with store.session() as s, s.begin():
+        create_snapshot(s, "gb-2012", FW.code)
+    return store
+
+
+def _content(store, name="gb-2012"):
+    with store.session() as s:
+        return build_content(load_snapshot(s, name), FW)
+
+
+def test_rebuilding_from_the_same_snapshot_gives_the_same_html(demo_store):
+    first, second = render_html(_content(demo_store)), render_html(_content(demo_store))
+    assert first == second
+    assert "gb-2012" in first and "<svg" in first
+    assert "http://" not in first.replace('xmlns="http://www.w3.org/2000/svg"', "")  # no CDN
+
+
+def test_the_report_states_its_snapshot_and_cites_figures_in_its_proposals(demo_store):
+    content = _content(demo_store)
+    html = render_html(content)
+    assert content["meta"]["snapshot"]["sha256"][:16] in html
+    assert content["proposals"]
+    for p in content["proposals"]:
+        assert any(ch.isdigit() for ch in p["text"]), p  # each proposal cites a figure
+        assert p["text"] in html.replace("&#39;", "'")
+
+
+def test_a_snapshot_keeps_the_mapping_as_it_was(demo_store):
+    before = _content(demo_store)
+    with demo_store.session() as s, s.begin():  # the mapping changes afterwards
+        from sqlalchemy import delete
+
+        from tcmap.store import Tag
+        s.execute(delete(Tag))
+    assert render_html(_content(demo_store)) == render_html(before)
+    classify_store(demo_store, load_classifier())
+
+
+def test_html_pdf_and_json_are_written(demo_store, tmp_path):
+    weasyprint = pytest.importorskip("weasyprint")
+    content = _content(demo_store)
+    files = write_report(content, tmp_path, ("html", "pdf", "json"))
+    pdf = (tmp_path / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
+    assert len(weasyprint.HTML(string=render_html(content)).render().pages) >= 5
+    assert json.loads((tmp_path / "report.json").read_text())["meta"]["title"]
+    assert set(files) == {"html", "pdf", "json"}
+
+
+def test_the_pdf_renderer_can_be_swapped_and_formats_are_checked(demo_store, tmp_path):
+    seen = []
+    write_report(_content(demo_store), tmp_path, ("pdf",), pdf=lambda html, p: seen.append(p))
+    assert seen == [tmp_path / "report.pdf"]
+    with pytest.raises(ConfigError):
+        write_report(_content(demo_store), tmp_path, ("docx",))
+
+
+def test_report_and_analyse_commands(tmp_path):
+    db = str(tmp_path / "c.db")
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", db, "import", str(DEMO_XML)]).exit_code == 1  # rough edges
+    assert runner.invoke(app, ["--db", db, "classify"]).exit_code == 0
+    result = runner.invoke(app, ["--db", db, "report", "-o", str(tmp_path / "out"),
+                                 "--format", "html,json", "--country", "GH", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["snapshot"]["filters"] == {"countries": ["GH"]}
+    assert (tmp_path / "out" / out["snapshot"]["name"] / "report.html").exists()
+    result = runner.invoke(app, ["--db", db, "analyse", "constituents", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["measure"] == "constituents"
+    result = runner.invoke(app, ["--db", db, "snapshot", "list", "--json"])
+    assert len(json.loads(result.stdout)) == 1
