@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -102,3 +103,25 @@ def test_report_and_analyse_commands(tmp_path):
     assert json.loads(result.stdout)["measure"] == "constituents"
     result = runner.invoke(app, ["--db", db, "snapshot", "list", "--json"])
     assert len(json.loads(result.stdout)) == 1
+
+
+def test_the_report_builds_over_the_real_d_portal_corpus(tmp_path):
+    import tarfile
+
+    from conftest import need_shared
+
+    tar = need_shared("data", "real", "dportal-covid19-2021", "saved_data.tar.xz")
+    with tarfile.open(tar) as t:
+        t.extractall(tmp_path, filter="data")
+    from tcmap.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'real.db'}")
+    import_paths(store, [tmp_path / "saved_data"])
+    classify_store(store, load_classifier())
+    with store.session() as s, s.begin():
+        frozen = create_snapshot(s, "real", FW.code)
+    content = build_content(frozen, FW)
+    assert content["portfolio"]["activities"] == 13_200
+    assert 0 < content["portfolio"]["world_of_work"] < 13_200
+    files = write_report(content, tmp_path / "out", ("html", "json"))
+    assert "13200" in Path(files["html"]).read_text().replace(",", "")
