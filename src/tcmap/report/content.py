@@ -43,6 +43,29 @@ def _label(code: str) -> str:
     return code.replace("_", " ")
 
 
+def _money(cov: dict[str, Any]) -> dict[str, Any]:
+    """Budgets of capacity-development activities per outcome, per currency or converted."""
+    m = cov["matrices"][0]
+    converted = cov["converted"]
+    if converted:
+        columns = [cov["reporting"]]
+        def amounts(t):
+            return {cov["reporting"]: t.get("amount") or 0.0}
+    else:
+        columns = sorted(cov.get("currencies", []),
+                         key=lambda c: -(m["total"].get("amounts") or {}).get(c, 0))[:4]
+        def amounts(t):
+            return t.get("amounts") or {}
+    rows = [{"outcome": t["row"], "activities": t["count"], "with_budget": t["with_budget"],
+             "amounts": [round(amounts(t).get(c, 0.0)) for c in columns]}
+            for t in m["row_totals"] if t["count"]]
+    total = m["total"]
+    return {"converted": converted, "reporting": cov.get("reporting"), "columns": columns,
+            "all_currencies": cov.get("currencies", []), "rows": rows,
+            "total": [round(amounts(total).get(c, 0.0)) for c in columns],
+            "with_budget": total["with_budget"], "activities": total["count"]}
+
+
 def build_content(frozen: Frozen, framework: Framework, rates=None,
                   organisation: str = "International Labour Office",
                   quality: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -66,6 +89,11 @@ def build_content(frozen: Frozen, framework: Framework, rates=None,
     const_country = constituents(frame, framework, by="country")
     tr = trust(frame, framework, quality)
     level_counts = {lv: sum(lv in a.capacity_levels for a in capdev) for lv in LEVELS}
+    by_country: dict[str, int] = {}
+    for a in capdev:
+        for code, _ in a.countries:
+            by_country[code] = by_country.get(code, 0) + 1
+    top_countries = sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
     group_counts = {g: sum(g in a.target_groups for a in capdev) for g in CONSTITUENTS}
     content = {
         "meta": {
@@ -90,8 +118,11 @@ def build_content(frozen: Frozen, framework: Framework, rates=None,
             "constituents_bars": charts.bars(
                 ["government", "employers' organizations", "workers' organizations"],
                 [("activities", [group_counts[x] for x in CONSTITUENTS])], "Constituents"),
+            "countries_bars": charts.bars([c for c, _ in top_countries],
+                                          [("activities", [n for _, n in top_countries])],
+                                          "Countries with most capacity-development activities"),
             "coverage_notes": cov_mod["notes"],
-            "converted": cov_mod["converted"], "currencies": cov_mod.get("currencies", []),
+            "money": _money(cov_lvl),
         },
         "integration": {"by_outcome": integ, "by_country": integ_country,
                         "isolated": isolated},
