@@ -125,3 +125,11 @@ def test_the_report_builds_over_the_real_d_portal_corpus(tmp_path):
     assert 0 < content["portfolio"]["world_of_work"] < 13_200
     files = write_report(content, tmp_path / "out", ("html", "json"))
     assert "13200" in Path(files["html"]).read_text().replace(",", "")
+
+
+def test_capacity_share_of_given_counts_reproduces_the_papers_figure():
+    result = CliRunner().invoke(app, ["analyse", "capacity-share", "--with", "29", "--of", "50",
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["percent"] == 58.0 and out["interval"] == [0.4423, 0.7062]

@@ -122,6 +122,12 @@ def register(app: typer.Typer) -> None:
                 cols: str = typer.Option("modalities", "--cols",
                                          help="Coverage columns dimension."),
                 rates: Path = typer.Option(None, "--rates", help="CSV of exchange rates."),
+                n_with: int = typer.Option(None, "--with", help="capacity-share of given counts: "
+                                           "how many items carry capacity outputs."),
+                n_of: int = typer.Option(None, "--of", help="capacity-share of given counts: "
+                                         "how many items were looked at (e.g. 50 DWCPs)."),
+                population: int = typer.Option(None, "--population", help="capacity-share: the "
+                                               "population the items were sampled from."),
                 country: list[str] = COUNTRY, region: list[str] = REGION,
                 publisher: list[str] = PUBLISHER, year_from: int = YEAR_FROM,
                 year_to: int = YEAR_TO, outcome: list[str] = OUTCOME,
@@ -129,6 +135,19 @@ def register(app: typer.Typer) -> None:
         """Run one analysis of the current mapping; --json prints the library's result."""
         from tcmap.analysis.run import run_analysis
 
+        if name == "capacity-share" and n_of is not None:
+            from tcmap.analysis.shares import capacity_share
+            from tcmap.errors import ConfigError
+
+            if n_with is None or not 0 <= n_with <= n_of:
+                raise ConfigError("--with must be a count between 0 and --of.",
+                                  hint="e.g. tcmap analyse capacity-share --with 29 --of 50")
+            result = capacity_share(n_with, n_of, population=population)
+            if json_:
+                return print_json(result)
+            lo, hi = result["interval"]
+            return console.print(f"{n_with} of {n_of}: {result['percent']:.0f} % "
+                                 f"(95 % interval {100 * lo:.0f}-{100 * hi:.0f} %)")
         st = state(ctx)
         with st.store().session() as s:
             result = run_analysis(s, name, st.settings.framework, _filters(
