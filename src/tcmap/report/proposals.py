@@ -10,7 +10,11 @@ _CONSTITUENT = {"government": "governments", "employers_org": "employers' organi
 
 
 def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.0f} per cent"
+    if x is None:
+        return "–"
+    if 0 < x < 0.01:
+        return f"{100 * x:.1f} per cent"  # a small share must not read as none
+    return f"{100 * x:.0f} per cent"
 
 
 def _names(items: list[str], n: int = 4) -> str:
