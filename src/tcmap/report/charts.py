@@ -24,11 +24,12 @@ def heatmap(rows: list[str], cols: list[str], values: list[list[float]],
     """A table of coloured cells with their numbers; labels at left and (rotated) on top."""
     row_labels = row_labels or rows
     col_labels = col_labels or cols
+    top_value = max((v for r in values for v in r), default=0)
+    cell = max(cell, 6 * len(f"{top_value:g}") + 6)  # room for the largest number
     left = 8 + 7 * max((len(x) for x in row_labels), default=4)
     topm = 10 + 6 * max((len(x) for x in col_labels), default=4)
     width = left + cell * len(cols) + 10 + int(3 * max((len(x) for x in col_labels), default=4))
     height = topm + cell * len(rows) + 24
-    top_value = max((v for r in values for v in r), default=0)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
            f'style="{_FONT};font-size:10px">']
