@@ -39,6 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest single activity accepted, in MB of XML; a larger one is refused."),
     Setting("max_problems_per_file", 1000, int,
             "Problems kept per file in a report; further ones are counted, not listed."),
+    Setting("secret_key", "", str,
+            "Key that signs web sessions; set it so sessions survive a restart of tcmap serve "
+            "(without it a random key is made at each start).", env="TCMAP_SECRET_KEY"),
 )
 
 
@@ -53,6 +56,7 @@ class Settings:
     max_file_mb: int = 4096
     max_activity_mb: int = 16
     max_problems_per_file: int = 1000
+    secret_key: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

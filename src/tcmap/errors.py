@@ -3,10 +3,12 @@
     TcmapError                  anything tcmap raises on purpose
      ├── ConfigError            a setting, path or framework file is wrong
      ├── InputError             input that cannot be read at all (turned into a one-problem report)
-     ├── NotFoundError          a named record (activity, framework, tag) does not exist
+     ├── NotFoundError          a named record (activity, framework, tag, user) does not exist
      ├── ReviewError            a review names an unknown action, dimension or code
      ├── ConflictError          a decision was made on a stale view of a tag (carries its state)
-     └── StoreError             the database cannot be opened or migrated
+     ├── StoreError             the database cannot be opened or migrated
+     ├── UserError              an account change is refused (bad name, weak password, duplicate)
+     └── AuthError              a sign-in or API token is refused (retry_after when throttled)
 
 Checking data never raises: readers yield Problems and keep going. Only unreadable input
 raises InputError, and the import turns even that into a report with one problem.
@@ -68,6 +70,21 @@ class ConflictError(TcmapError):
 
 class StoreError(TcmapError):
     """The database cannot be opened or migrated."""
+
+
+class UserError(TcmapError):
+    """An account change is refused (bad name, weak password, unknown role, duplicate)."""
+
+
+class AuthError(TcmapError):
+    """A sign-in or API token is refused; `retry_after` (seconds) is set when throttled.
+
+    The message never says whether the name or the password was wrong.
+    """
+
+    def __init__(self, message: str, hint: str = "", retry_after: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after
 
 
 @cache

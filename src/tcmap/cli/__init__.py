@@ -18,7 +18,9 @@ from tcmap.cli import (
     portfolio,
     report,
     review,
+    serve,
     taxonomy,
+    user,
 )
 from tcmap.cli.common import State, console_err
 from tcmap.config import Settings
@@ -46,7 +48,8 @@ def _main(
     ctx.obj = State(Settings.load(database_url=db))
 
 
-for module in (importing, portfolio, classify, review, evaluate, report, taxonomy, demo):
+for module in (importing, portfolio, classify, review, evaluate, report, taxonomy, serve, demo,
+               user):
     module.register(app)
 
 

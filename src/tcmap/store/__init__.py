@@ -24,10 +24,12 @@ from tcmap.store.result import Indicator, IndicatorBaseline, IndicatorPeriod, Re
 from tcmap.store.snapshot import Snapshot
 from tcmap.store.source import SourceFile
 from tcmap.store.tag import Note, Tag
+from tcmap.store.user import ApiToken, AuthEvent, User
 
 __all__ = [
-    "Activity", "Base", "Budget", "DocumentLink", "IatiTag", "Indicator", "IndicatorBaseline",
-    "IndicatorPeriod", "Narrative", "Note", "OtherIdentifier", "ParticipatingOrg",
-    "PolicyMarker", "RecipientCountry", "RecipientRegion", "RelatedActivity", "Result",
-    "Sector", "Snapshot", "SourceFile", "Store", "Tag", "Transaction", "database_url", "open_store",
+    "Activity", "ApiToken", "AuthEvent", "Base", "Budget", "DocumentLink", "IatiTag",
+    "Indicator", "IndicatorBaseline", "IndicatorPeriod", "Narrative", "Note", "OtherIdentifier",
+    "ParticipatingOrg", "PolicyMarker", "RecipientCountry", "RecipientRegion", "RelatedActivity",
+    "Result", "Sector", "Snapshot", "SourceFile", "Store", "Tag", "Transaction", "User",
+    "database_url", "open_store",
 ]

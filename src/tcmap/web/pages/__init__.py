@@ -1,0 +1,12 @@
+"""The pages, one module per noun, each registering its HTML routes and their /api twins."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def register_all(app: FastAPI) -> None:
+    from tcmap.web.pages import activities, auth
+
+    for module in (auth, activities):
+        module.register(app)

@@ -1,0 +1,137 @@
+"""The web app through its JSON twins: login, permissions, the one error shape, the portfolio."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from tcmap import users  # noqa: E402
+from tcmap.classify import load_classifier  # noqa: E402
+from tcmap.classify.run import classify_store  # noqa: E402
+from tcmap.config import Settings  # noqa: E402
+from tcmap.demo import DEMO_XML  # noqa: E402
+from tcmap.ingest import import_paths  # noqa: E402
+from tcmap.portfolio import activity_detail  # noqa: E402
+from tcmap.review import history  # noqa: E402
+from tcmap.store import open_store  # noqa: E402
+from tcmap.web import create_app  # noqa: E402
+
+PASSWORD = "correct horse battery"
+UKRAINE = "XM-DAC-41302-101895-378077-2010-UKR107"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}"
+    store = open_store(url)
+    import_paths(store, [DEMO_XML], Settings.load(workers=1))
+    classify_store(store, load_classifier())
+    with store.session() as s, s.begin():
+        users.add_user(s, "vera", "viewer", PASSWORD)
+        users.add_user(s, "ana", "analyst", PASSWORD)
+    return create_app(Settings.load(database_url=url, secret_key="test-key"), store)
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]*)"', html).group(1)
+
+
+def login(app, name="vera", password=PASSWORD) -> TestClient:
+    client = TestClient(app, follow_redirects=False)
+    page = client.get("/login")
+    r = client.post("/login", data={"username": name, "password": password,
+                                    "csrf_token": _csrf(page.text), "next": "/activities"})
+    assert r.status_code == 303, r.text
+    return client
+
+
+def test_health_is_open_to_anyone(app):
+    r = TestClient(app).get("/health")
+    assert r.status_code == 200 and r.json()["database"] == "ok"
+
+
+def test_pages_need_a_login_and_errors_share_one_shape(app):
+    client = TestClient(app, follow_redirects=False)
+    r = client.get("/activities")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    r = client.get("/api/activities")
+    assert r.status_code == 401
+    assert set(r.json()["error"]) >= {"status", "code", "message", "hint"}
+    assert client.get("/api/openapi.json").status_code == 401
+
+
+def test_a_wrong_password_is_refused_and_a_form_without_its_token_too(app):
+    client = TestClient(app, follow_redirects=False)
+    page = client.get("/login")
+    r = client.post("/login", data={"username": "vera", "password": "nope nope nope",
+                                    "csrf_token": _csrf(page.text)})
+    assert r.status_code == 401 and "tcmap_session" not in r.cookies
+    r = client.post("/login", data={"username": "vera", "password": PASSWORD})
+    assert r.status_code == 403
+
+
+def test_the_portfolio_filters_by_mapping_and_text_like_the_library(app):
+    client = login(app)
+    r = client.get("/api/activities", params={"outcome": "O11", "q": "inspection"})
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert page["total"] >= 1
+    assert UKRAINE in [a["identifier"] for a in page["activities"]]
+    assert {f["dimension"] for f in page["facets"]} >= {"outcomes", "modalities"}
+    html = client.get("/activities", params={"outcome": "O11"})
+    assert html.status_code == 200 and UKRAINE in html.text
+
+
+def test_an_activity_page_and_its_twin_come_from_the_same_data(app):
+    client = login(app)
+    r = client.get(f"/api/activities/{UKRAINE}")
+    assert r.status_code == 200
+    with app.state.store.session() as s:
+        expected = activity_detail(s, UKRAINE)
+        expected["history"] = history(s, UKRAINE)
+    body = r.json()
+    assert body["tags"] == expected["tags"] and body["history"] == expected["history"]
+    assert "Labour administration" in client.get(f"/activities/{UKRAINE}").text or \
+        "labour administration" in client.get(f"/activities/{UKRAINE}").text.lower()
+
+
+def test_unknown_activity_is_a_404_in_the_one_shape(app):
+    r = login(app).get("/api/activities/NO-SUCH-ID")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not-found"
+
+
+def test_api_tokens_open_the_json_twins(app):
+    with app.state.store.session() as s, s.begin():
+        token = users.create_token(s, "ana", "script")
+    client = TestClient(app)
+    assert client.get("/api/activities",
+                      headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/api/activities",
+                      headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_login_never_redirects_off_site(app):
+    client = TestClient(app, follow_redirects=False)
+    page = client.get("/login")
+    r = client.post("/login", data={"username": "vera", "password": PASSWORD,
+                                    "csrf_token": _csrf(page.text),
+                                    "next": "//evil.example/x"})
+    assert r.headers["location"] == "/activities"
+
+
+def test_the_schema_documents_the_twins_for_people_logged_in(app):
+    schema = login(app).get("/api/openapi.json").json()
+    assert "/api/activities" in schema["paths"]
+
+
+def test_logout_ends_the_session(app):
+    client = login(app)
+    page = client.get("/activities")
+    r = client.post("/logout", data={"csrf_token": _csrf(page.text)})
+    assert r.status_code == 303
+    client.cookies.clear()
+    assert client.get("/api/activities").status_code == 401
