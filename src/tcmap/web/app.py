@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # Without a configured key, sessions last until the server restarts.
     app.state.secret = settings.secret_key or secrets.token_urlsafe(32)
     app.state.templates = Jinja2Templates(directory=str(_HERE / "templates"))
+    app.state.templates.env.filters["highlight"] = highlight
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     _errors(app)
     from tcmap.web.pages import register_all
@@ -154,6 +155,17 @@ def render(request: Request, template: str, page: dict[str, Any], status: int = 
     token = csrf_token(request.app.state.secret, who.csrf) if who and who.csrf else ""
     return request.app.state.templates.TemplateResponse(
         request, template, {"page": page, "user": who, "csrf": token}, status_code=status)
+
+
+def highlight(context: str | None, match: str | None):
+    """The context with the matched words marked, everything escaped."""
+    from markupsafe import Markup, escape
+
+    context = context or match or ""
+    if not match or match not in context:
+        return escape(context)
+    before, _, after = context.partition(match)
+    return Markup(f"{escape(before)}<mark>{escape(match)}</mark>{escape(after)}")
 
 
 def html_response(text: str, status: int = 200) -> HTMLResponse:
