@@ -135,3 +135,42 @@ def test_logout_ends_the_session(app):
     assert r.status_code == 303
     client.cookies.clear()
     assert client.get("/api/activities").status_code == 401
+
+
+def test_an_analyst_reviews_a_tag_and_a_stale_decision_is_a_conflict(app):
+    client = login(app, "ana")
+    tags = client.get(f"/api/activities/{UKRAINE}").json()["tags"]
+    tag = next(t for t in tags if t["dimension"] == "modalities")
+    page = client.get(f"/activities/{UKRAINE}")
+    assert 'name="expected_version"' in page.text
+    r = client.post(f"/activities/{UKRAINE}/review", data={
+        "action": "reject", "tag": f"modalities:{tag['code']}", "note": "not in the text",
+        "expected_version": str(tag["version"]), "csrf_token": _csrf(page.text)})
+    assert r.status_code == 303, r.text
+    after = {t["code"]: t for t in client.get(f"/api/activities/{UKRAINE}").json()["tags"]
+             if t["dimension"] == "modalities"}
+    assert after[tag["code"]]["review_state"] == "rejected"
+    # Someone else decided in between: the stale version is refused with the current state.
+    r = client.post(f"/activities/{UKRAINE}/review", data={
+        "action": "accept", "tag": f"modalities:{tag['code']}",
+        "expected_version": str(tag["version"]), "csrf_token": _csrf(page.text)})
+    assert r.status_code == 409 and "rejected" in r.text
+
+
+def test_viewers_cannot_review_and_the_api_reports_conflicts_in_the_one_shape(app):
+    viewer = login(app, "vera")
+    page = viewer.get(f"/activities/{UKRAINE}")
+    r = viewer.post(f"/activities/{UKRAINE}/review", data={
+        "action": "add", "tag": "modalities:study_visit", "csrf_token": _csrf(page.text)})
+    assert r.status_code == 403
+    with app.state.store.session() as s, s.begin():
+        token = users.create_token(s, "ana", "reviewer-script")
+    api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    ok = api.post(f"/api/activities/{UKRAINE}/review",
+                  json={"action": "add", "dimension": "modalities", "code": "study_visit"})
+    assert ok.status_code == 200 and ok.json()["tag"]["review_state"] == "added"
+    stale = api.post(f"/api/activities/{UKRAINE}/review",
+                     json={"action": "reject", "dimension": "modalities",
+                           "code": "study_visit", "expected_version": 0})
+    assert stale.status_code == 409
+    assert stale.json()["error"]["current"]["review_state"] == "added"

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 
 def register_all(app: FastAPI) -> None:
-    from tcmap.web.pages import activities, auth
+    from tcmap.web.pages import activities, auth, review
 
-    for module in (auth, activities):
+    for module in (auth, review, activities):
         module.register(app)

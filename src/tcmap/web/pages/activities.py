@@ -89,12 +89,9 @@ def register(app: FastAPI) -> None:
         return render(request, "activities.html", page)
 
     def detail(request: Request, identifier: str) -> dict[str, Any]:
-        from tcmap.review import history
-
         require(request)
         with request.app.state.store.session() as s:
             d = activity_detail(s, identifier)
-            d["history"] = history(s, identifier)
         d["title_text"] = d["title"]
         return d
 
@@ -104,6 +101,17 @@ def register(app: FastAPI) -> None:
 
     @app.get("/activities/{identifier:path}", include_in_schema=False)
     def activity(request: Request, identifier: str):
+        return activity_html(request, identifier)
+
+    def activity_html(request: Request, identifier: str, message: str = "",
+                      status: int = 200, current: dict | None = None):
         d = detail(request, identifier)
-        return render(request, "activity.html", {**d, "title": d["identifier"]})
+        fw = load_framework(request.app.state.settings.framework)
+        dims = {name: list(dim.codes) for name, dim in fw.dimensions.items()}
+        dims["world_of_work"] = dims["capacity_development"] = ["true", "false"]
+        return render(request, "activity.html",
+                      {**d, "title": d["identifier"], "message": message, "current": current,
+                       "codes": dims}, status=status)
+
+    app.state.activity_html = activity_html
 
