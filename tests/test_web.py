@@ -174,3 +174,29 @@ def test_viewers_cannot_review_and_the_api_reports_conflicts_in_the_one_shape(ap
                            "code": "study_visit", "expected_version": 0})
     assert stale.status_code == 409
     assert stale.json()["error"]["current"]["review_state"] == "added"
+
+
+def test_intervention_models_are_edited_with_history_and_conflicts(app):
+    client = login(app, "ana")
+    index = client.get("/api/models").json()
+    assert any(a["code"] == "labour_administration_inspection"
+               for g in index["groups"] for o in g["outcomes"] for a in o["approaches"])
+    page = client.get("/models/labour_administration_inspection")
+    assert page.status_code == 200
+    data = client.get("/api/models/labour_administration_inspection").json()
+    assert data["where_used"]["activities"] > 0 and data["sections"][0]["version"] == 0
+    r = client.post("/models/labour_administration_inspection/sections/logic",
+                    data={"text": "Needs assessment, then training plans.",
+                          "expected_version": "0", "csrf_token": _csrf(page.text)})
+    assert r.status_code == 303
+    stale = client.post("/models/labour_administration_inspection/sections/logic",
+                        data={"text": "Another text", "expected_version": "0",
+                              "csrf_token": _csrf(page.text)})
+    assert stale.status_code == 409 and "Needs assessment" in stale.text
+    after = client.get("/api/models/labour_administration_inspection").json()
+    assert after["sections"][0]["text"] == "Needs assessment, then training plans."
+    assert after["history"][0]["by"] == "ana"
+    viewer = login(app, "vera")
+    r = viewer.post("/models/labour_administration_inspection/sections/logic",
+                    data={"text": "x", "csrf_token": _csrf(page.text)})
+    assert r.status_code == 403

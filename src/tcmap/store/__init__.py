@@ -20,6 +20,7 @@ from tcmap.store.activity import (
 from tcmap.store.base import Base
 from tcmap.store.engine import Store, database_url, open_store
 from tcmap.store.finance import Budget, Transaction
+from tcmap.store.intervention import ModelSection, ModelSectionEvent
 from tcmap.store.result import Indicator, IndicatorBaseline, IndicatorPeriod, Result
 from tcmap.store.snapshot import Snapshot
 from tcmap.store.source import SourceFile
@@ -28,7 +29,8 @@ from tcmap.store.user import ApiToken, AuthEvent, User
 
 __all__ = [
     "Activity", "ApiToken", "AuthEvent", "Base", "Budget", "DocumentLink", "IatiTag",
-    "Indicator", "IndicatorBaseline", "IndicatorPeriod", "Narrative", "Note", "OtherIdentifier",
+    "Indicator", "IndicatorBaseline", "IndicatorPeriod", "ModelSection", "ModelSectionEvent",
+    "Narrative", "Note", "OtherIdentifier",
     "ParticipatingOrg", "PolicyMarker", "RecipientCountry", "RecipientRegion", "RelatedActivity",
     "Result", "Sector", "Snapshot", "SourceFile", "Store", "Tag", "Transaction", "User",
     "database_url", "open_store",

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 
 def register_all(app: FastAPI) -> None:
-    from tcmap.web.pages import activities, auth, review
+    from tcmap.web.pages import activities, auth, models, review
 
-    for module in (auth, review, activities):
+    for module in (auth, review, activities, models):
         module.register(app)
