@@ -200,3 +200,21 @@ def test_intervention_models_are_edited_with_history_and_conflicts(app):
     r = viewer.post("/models/labour_administration_inspection/sections/logic",
                     data={"text": "x", "csrf_token": _csrf(page.text)})
     assert r.status_code == 403
+
+
+def test_the_current_selection_downloads_as_csv_and_xlsx(app):
+    import csv
+    import io
+
+    import openpyxl
+
+    client = login(app)
+    page = client.get("/api/activities", params={"outcome": "O11"}).json()
+    r = client.get("/activities.csv", params={"outcome": "O11"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == page["total"] and all("O11" in row["outcomes"] for row in rows)
+    x = client.get("/activities.xlsx", params={"outcome": "O11"})
+    ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
+    assert ws.max_row == page["total"] + 1
+    assert page["downloads"]["csv"].startswith("/activities.csv?")

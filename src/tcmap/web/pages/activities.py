@@ -47,10 +47,16 @@ def portfolio_page(session, filters: Filters, page: int, per_page: int, sort: st
         "title": "Portfolio", "filters": filters.to_dict(), "sort": sort,
         "sorts": list(SORTS), "total": result["total"], "page": page, "pages": pages,
         "per_page": per_page, "activities": result["activities"], "facets": facets,
+        "downloads": {"csv": "/activities.csv" + link(page=None),
+                      "xlsx": "/activities.xlsx" + link(page=None)},
         "links": {"prev": link(page=page - 1) if page > 1 else None,
                   "next": link(page=page + 1) if page < pages else None,
                   "sort": {k: link(sort=k, page=1) for k in SORTS}},
     }
+
+
+def _from_page(page: dict[str, Any]) -> Filters:
+    return Filters(**page["filters"])
 
 
 def _filters(outcome, modality, capacity_level, target_group, country, region, publisher,
@@ -79,6 +85,29 @@ def register(app: FastAPI) -> None:
         with request.app.state.store.session() as s:
             return portfolio_page(s, filters, page, per_page, sort,
                                   request.app.state.settings.framework)
+
+    @app.get("/activities.csv", summary="The current selection as CSV")
+    def activities_csv(request: Request, page: dict = Depends(query)):
+        from fastapi.responses import Response
+
+        from tcmap.portfolio.export import export_rows, to_csv
+
+        with request.app.state.store.session() as s:
+            rows = export_rows(s, _from_page(page))
+        return Response(to_csv(rows), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": 'attachment; filename="activities.csv"'})
+
+    @app.get("/activities.xlsx", summary="The current selection as XLSX")
+    def activities_xlsx(request: Request, page: dict = Depends(query)):
+        from fastapi.responses import Response
+
+        from tcmap.portfolio.export import export_rows, to_xlsx
+
+        with request.app.state.store.session() as s:
+            rows = export_rows(s, _from_page(page))
+        return Response(to_xlsx(rows), media_type="application/vnd.openxmlformats-"
+                        "officedocument.spreadsheetml.sheet", headers={
+                            "Content-Disposition": 'attachment; filename="activities.xlsx"'})
 
     @app.get("/api/activities", summary="The portfolio: activities with facets and search")
     def api_activities(page: dict = Depends(query)) -> dict[str, Any]:
