@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 
 def register_all(app: FastAPI) -> None:
-    from tcmap.web.pages import activities, auth, models, review
+    from tcmap.web.pages import activities, auth, countries, matrix, models, review
 
-    for module in (auth, review, activities, models):
+    for module in (auth, review, activities, models, matrix, countries):
         module.register(app)
