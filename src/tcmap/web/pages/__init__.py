@@ -6,7 +6,16 @@ from fastapi import FastAPI
 
 
 def register_all(app: FastAPI) -> None:
-    from tcmap.web.pages import activities, auth, countries, matrix, models, review
+    from tcmap.web.pages import (
+        activities,
+        auth,
+        countries,
+        imports,
+        matrix,
+        models,
+        reports,
+        review,
+    )
 
-    for module in (auth, review, activities, models, matrix, countries):
+    for module in (auth, review, activities, models, matrix, countries, reports, imports):
         module.register(app)
