@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.templates.env.filters["highlight"] = highlight
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     _errors(app)
+    _login_gate(app)
     from tcmap.web.pages import register_all
 
     register_all(app)
@@ -112,6 +113,44 @@ def _errors(app: FastAPI) -> None:
         return respond(request, 500, "internal-error", "Something went wrong on the server.",
                        "Try again; if it persists, tell the administrator (the server log "
                        "has the details).")
+
+
+PUBLIC_PATHS = ("/health", "/login")
+
+
+def _login_gate(app: FastAPI) -> None:
+    """Nothing but the login page, the health check and static files without a login."""
+
+    @app.middleware("http")
+    async def gate(request: Request, call_next):
+        path = request.url.path
+        if path in PUBLIC_PATHS or path.startswith("/static/"):
+            return await call_next(request)
+        try:
+            who = principal(request)
+        except TcmapError as exc:  # a bad API token
+            who, message = None, exc.message
+        else:
+            message = "Log in to see this page."
+        if who is None:
+            if not wants_json(request) and not bearer(request):
+                return RedirectResponse(f"/login?next={quote(path)}", status_code=303)
+            return JSONResponse(error_body(
+                401, "login-required", message,
+                "POST /login with username and password, or send an API token as "
+                "'Authorization: Bearer ...'."), status_code=401)
+        request.state.user = who
+        return await call_next(request)
+
+
+def needs(role: str):
+    """A route dependency: the role is checked before the request body is read."""
+    from fastapi import Depends
+
+    def check(request: Request) -> Principal:
+        return require(request, role)
+
+    return Depends(check)
 
 
 def principal(request: Request) -> Principal | None:

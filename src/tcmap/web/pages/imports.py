@@ -23,7 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import UploadFile
 
-from tcmap.web.app import render, require
+from tcmap.web.app import needs, render, require
 from tcmap.web.pages.reports import check_form_csrf, report_dir
 from tcmap.web.security import HttpError, Principal
 
@@ -247,12 +247,13 @@ def register(app: FastAPI) -> None:
         require(request, "analyst")
         return render(request, "import.html", import_page(request))
 
-    @app.post("/api/import", status_code=201,
+    @app.post("/api/import", status_code=201, dependencies=[needs("analyst")],
               summary="Upload files (multipart field 'files') and check them without importing")
     async def api_upload(request: Request) -> dict[str, Any]:
         return await receive_upload(request)
 
-    @app.post("/import", include_in_schema=False)
+    @app.post("/import", include_in_schema=False,
+              dependencies=[needs("analyst")])
     async def upload(request: Request):
         page = await receive_upload(request)
         return RedirectResponse(f"/import/{page['upload']}", status_code=303)
@@ -267,13 +268,15 @@ def register(app: FastAPI) -> None:
         require(request, "analyst")
         return render(request, "import.html", upload_page(request, upload_id))
 
-    @app.post("/api/import/{upload_id}/confirm", summary="Import a checked upload for real")
+    @app.post("/api/import/{upload_id}/confirm", dependencies=[needs("analyst")],
+              summary="Import a checked upload for real")
     def api_confirm(request: Request, upload_id: str) -> dict[str, Any]:
         who = require(request, "analyst")
         check_form_csrf(request, who, None)
         return confirm_upload(request, upload_id, who)
 
-    @app.post("/import/{upload_id}/confirm", include_in_schema=False)
+    @app.post("/import/{upload_id}/confirm", include_in_schema=False,
+              dependencies=[needs("analyst")])
     def confirm(request: Request, upload_id: str, csrf_token: str = Form("")):
         who = require(request, "analyst")
         check_form_csrf(request, who, csrf_token)

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from tcmap.errors import ConflictError
 from tcmap.interventions import edit_section, model_index, model_page
 from tcmap.taxonomy import load_framework
-from tcmap.web.app import render, require
+from tcmap.web.app import needs, render, require
 from tcmap.web.security import check_csrf
 
 
@@ -58,7 +58,7 @@ def register(app: FastAPI) -> None:
             return edit_section(s, fw(request), code, section, edit.text, who.name,
                                 edit.expected_version)
 
-    @app.put("/api/models/{code}/sections/{section}",
+    @app.put("/api/models/{code}/sections/{section}", dependencies=[needs("analyst")],
              summary="Replace a section's text (409 with the current text on a conflict)")
     def api_edit(request: Request, code: str, section: str, edit: SectionEdit):
         who = require(request, "analyst")
@@ -66,7 +66,8 @@ def register(app: FastAPI) -> None:
             check_csrf(request.app.state.secret, who.csrf, request.headers.get("x-csrf-token"))
         return save(request, code, section, edit)
 
-    @app.post("/models/{code}/sections/{section}", include_in_schema=False)
+    @app.post("/models/{code}/sections/{section}", include_in_schema=False,
+              dependencies=[needs("analyst")])
     def form_edit(request: Request, code: str, section: str, text: str = Form(""),
                   expected_version: str = Form(""), csrf_token: str = Form("")):
         who = require(request, "analyst")

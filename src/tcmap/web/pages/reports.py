@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from tcmap.errors import ConfigError
-from tcmap.web.app import ROLES, render, require
+from tcmap.web.app import ROLES, needs, render, require
 from tcmap.web.security import HttpError, Principal, check_csrf
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -263,7 +263,7 @@ def register(app: FastAPI) -> None:
     def reports(request: Request, built: str | None = None):
         return render(request, "reports.html", reports_page(request, require(request), built))
 
-    @app.post("/api/reports", status_code=201,
+    @app.post("/api/reports", status_code=201, dependencies=[needs("analyst")],
               summary="Freeze a snapshot and build its report: {name, filters}")
     def api_build(request: Request, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
         who = require(request, "analyst")
@@ -274,7 +274,8 @@ def register(app: FastAPI) -> None:
                             hint='e.g. {"name": "gb-2012", "filters": {"country": ["BD"]}}')
         return build_report(request, who, body.get("name"), filters)
 
-    @app.post("/reports", include_in_schema=False)
+    @app.post("/reports", include_in_schema=False,
+              dependencies=[needs("analyst")])
     def build(request: Request, csrf_token: str = Form(""), name: str = Form(""),
               country: str = Form(""), region: str = Form(""), publisher: str = Form(""),
               year_from: str = Form("", alias="from"), year_to: str = Form("", alias="to"),

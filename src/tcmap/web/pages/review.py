@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from tcmap.errors import ConflictError, TcmapError
 from tcmap.review import add_note, review
-from tcmap.web.app import require
+from tcmap.web.app import needs, require
 from tcmap.web.security import HttpError, check_csrf
 
 
@@ -38,7 +38,7 @@ def _decide(request: Request, identifier: str, d: Decision) -> dict[str, Any]:
 
 
 def register(app: FastAPI) -> None:
-    @app.post("/api/activities/{identifier:path}/review",
+    @app.post("/api/activities/{identifier:path}/review", dependencies=[needs("analyst")],
               summary="Accept, reject or add a tag (409 with the current tag on a conflict)")
     def api_review(request: Request, identifier: str, decision: Decision) -> dict[str, Any]:
         who = require(request, "analyst")
@@ -46,7 +46,8 @@ def register(app: FastAPI) -> None:
             check_csrf(request.app.state.secret, who.csrf, request.headers.get("x-csrf-token"))
         return _decide(request, identifier, decision)
 
-    @app.post("/activities/{identifier:path}/review", include_in_schema=False)
+    @app.post("/activities/{identifier:path}/review", include_in_schema=False,
+              dependencies=[needs("analyst")])
     def form_review(request: Request, identifier: str, action: str = Form(...),
                     tag: str = Form(...), note: str = Form(""),
                     expected_version: str = Form(""), csrf_token: str = Form("")):
@@ -68,7 +69,8 @@ def register(app: FastAPI) -> None:
                 request, identifier, f"{exc.message} {exc.hint}", 400)
         return RedirectResponse(f"/activities/{identifier}#mapping", status_code=303)
 
-    @app.post("/activities/{identifier:path}/notes", include_in_schema=False)
+    @app.post("/activities/{identifier:path}/notes", include_in_schema=False,
+              dependencies=[needs("analyst")])
     def form_note(request: Request, identifier: str, text: str = Form(...),
                   csrf_token: str = Form("")):
         who = require(request, "analyst")
