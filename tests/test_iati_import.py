@@ -220,7 +220,7 @@ def _content(store) -> dict[str, list]:
     out = {}
     with store.engine.connect() as conn:
         for name, table in Base.metadata.tables.items():
-            if name != "source_files":
+            if name not in ("source_files", "search_queue"):  # the queue is SQLite's index work
                 rows = conn.execute(select(table)).mappings()
                 out[name] = sorted(repr(sorted((k, _number(v)) for k, v in r.items()
                                                if k not in skip)) for r in rows)

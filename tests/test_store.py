@@ -12,8 +12,14 @@ from tcmap.store import Activity, Base, Narrative, Note, Tag, database_url, open
 
 
 def test_migrations_create_exactly_the_models_schema(store):
+    from tcmap.store.search import UNMODELLED
+
+    def include(name, type_, parent_names):
+        return not (type_ in ("table", "index") and name in UNMODELLED)
+
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        ctx = MigrationContext.configure(conn, opts={"include_name": include})
+        diff = compare_metadata(ctx, Base.metadata)
     assert diff == []
 
 

@@ -218,3 +218,14 @@ def test_the_current_selection_downloads_as_csv_and_xlsx(app):
     ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
     assert ws.max_row == page["total"] + 1
     assert page["downloads"]["csv"].startswith("/activities.csv?")
+
+
+def test_search_finds_words_anywhere_in_an_activity_ignoring_accents(app):
+    client = login(app)
+    both = client.get("/api/activities", params={"q": "inspection ukraine"}).json()
+    assert UKRAINE in [a["identifier"] for a in both["activities"]]
+    french = client.get("/api/activities", params={"q": "securite"}).json()
+    accented = client.get("/api/activities", params={"q": "sécurité"}).json()
+    assert french["total"] == accented["total"] > 0
+    prefix = client.get("/api/activities", params={"q": "inspect"}).json()
+    assert prefix["total"] >= both["total"]

@@ -10,7 +10,8 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from tcmap.errors import ConfigError
-from tcmap.store import Activity, Narrative, RecipientCountry, RecipientRegion, Sector, Tag
+from tcmap.store import Activity, RecipientCountry, RecipientRegion, Sector, Tag
+from tcmap.store.search import matches, refresh
 
 
 @dataclass
@@ -54,7 +55,7 @@ def _tagged(dimension: str, code: str):
                           Tag.code == code, Tag.review_state != "rejected")
 
 
-def apply_filters(stmt: Select, f: Filters) -> Select:
+def apply_filters(stmt: Select, f: Filters, dialect: str = "sqlite") -> Select:
     """The statement narrowed to activities matching every filter given."""
     for attr, dimension in _TAG_FILTERS:
         if getattr(f, attr):
@@ -87,13 +88,9 @@ def apply_filters(stmt: Select, f: Filters) -> Select:
         # Active at some point in the year: started by its end, not ended before its start.
         stmt = stmt.where(and_(_start() <= last, or_(_end().is_(None), _end() >= first)))
     if f.q:
-        words = [w for w in f.q.lower().split() if w]
-        for word in words:
-            stmt = stmt.where(or_(
-                func.lower(Activity.iati_identifier).contains(word, autoescape=True),
-                exists().where(Narrative.activity_id == Activity.id,
-                               func.lower(Narrative.text).contains(word, autoescape=True)),
-            ))
+        condition = matches(dialect, f.q)
+        if condition is not None:
+            stmt = stmt.where(condition)
     return stmt
 
 
@@ -116,14 +113,17 @@ def list_activities(
         raise ConfigError(f"Cannot sort by {sort!r}.",
                           hint=f"Sort by one of {', '.join(SORTS)} (with - for descending).")
     filters = filters or Filters()
-    base = apply_filters(select(Activity.id), filters)
+    dialect = session.get_bind().dialect.name
+    if filters.q:
+        refresh(session.get_bind())
+    base = apply_filters(select(Activity.id), filters, dialect)
     total = session.scalar(select(func.count()).select_from(base.subquery()))
     rows = session.execute(
         apply_filters(
             select(Activity.id, Activity.iati_identifier, Activity.title,
                    Activity.reporting_org_ref, Activity.reporting_org_name, Activity.status,
                    _start().label("start"), _end().label("end")),
-            filters,
+            filters, dialect,
         ).order_by(column.desc() if desc else column, Activity.iati_identifier)
         .limit(limit).offset(offset)
     ).all()
@@ -159,7 +159,11 @@ def list_activities(
 
 def facet_counts(session: Session, filters: Filters | None = None) -> dict[str, list[dict]]:
     """For the activities matching the filters: how many carry each code of each dimension."""
-    ids = apply_filters(select(Activity.id), filters or Filters()).subquery()
+    filters = filters or Filters()
+    dialect = session.get_bind().dialect.name
+    if filters.q:
+        refresh(session.get_bind())
+    ids = apply_filters(select(Activity.id), filters, dialect).subquery()
     out: dict[str, list[dict]] = {}
     rows = session.execute(
         select(Tag.dimension, Tag.code, func.count(func.distinct(Tag.activity_id)))

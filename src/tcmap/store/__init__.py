@@ -22,6 +22,7 @@ from tcmap.store.engine import Store, database_url, open_store
 from tcmap.store.finance import Budget, Transaction
 from tcmap.store.intervention import ModelSection, ModelSectionEvent
 from tcmap.store.result import Indicator, IndicatorBaseline, IndicatorPeriod, Result
+from tcmap.store.search import SearchQueue
 from tcmap.store.snapshot import Snapshot
 from tcmap.store.source import SourceFile
 from tcmap.store.tag import Note, Tag
@@ -32,6 +33,7 @@ __all__ = [
     "Indicator", "IndicatorBaseline", "IndicatorPeriod", "ModelSection", "ModelSectionEvent",
     "Narrative", "Note", "OtherIdentifier",
     "ParticipatingOrg", "PolicyMarker", "RecipientCountry", "RecipientRegion", "RelatedActivity",
-    "Result", "Sector", "Snapshot", "SourceFile", "Store", "Tag", "Transaction", "User",
+    "Result", "SearchQueue", "Sector", "Snapshot", "SourceFile", "Store", "Tag", "Transaction",
+    "User",
     "database_url", "open_store",
 ]

@@ -159,6 +159,9 @@ def write_batch(
     written = [rec for rec in new] + [rec for _, rec in changed]
     _insert_parts(conn, written, ids, prepared)
     _write_person_tags(conn, written, ids, now)
+    if conn.dialect.name == "sqlite" and written:  # the search index catches up later
+        conn.exec_driver_sql("INSERT OR IGNORE INTO search_queue (activity_id) VALUES (?)",
+                             [(ids[rec.identifier],) for rec in written])
     return result
 
 

@@ -20,12 +20,20 @@ def run() -> None:
         _migrate(connection)
 
 
+def _include_name(name, type_, parent_names) -> bool:
+    """Leave out what the models do not describe: the SQLite FTS5 table and its shadows."""
+    from tcmap.store.search import UNMODELLED
+
+    return not (type_ in ("table", "index") and name in UNMODELLED)
+
+
 def _migrate(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
