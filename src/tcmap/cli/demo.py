@@ -18,6 +18,10 @@ def register(app: typer.Typer) -> None:
     def demo(ctx: typer.Context,
              output: Path = typer.Option(Path("reports"), "-o", "--output",
                                          help="Folder for the report (default ./reports)."),
+             serve: bool = typer.Option(False, "--serve",
+                                        help="Then serve the web app on the demo data, with "
+                                        "a demo login, until Ctrl+C."),
+             port: int = typer.Option(8000, "--port", help="Port for --serve."),
              json_: bool = JSON_OPTION) -> None:
         """Import the demo portfolio (IATI 2.03, written by tcmap), classify it, report on it."""
         from tcmap.analysis.snapshot import create_snapshot
@@ -71,6 +75,31 @@ def register(app: typer.Typer) -> None:
             console.print("  (no PDF: pip install 'tcmap[report]' for WeasyPrint)")
         console.print("Next: [bold]tcmap stats[/], [bold]tcmap activities -q inspection[/], "
                       "[bold]tcmap show ID[/] (tags with evidence), [bold]tcmap review[/].")
+        if serve:
+            _serve_demo(st, port)
+
+
+DEMO_USER, DEMO_PASSWORD = "demo", "decent-work-2012"
+
+
+def _serve_demo(st, port: int) -> None:
+    """Serve the app on the demo data with a demo analyst account."""
+    import uvicorn
+
+    from tcmap import users
+    from tcmap.errors import UserError
+    from tcmap.web import create_app
+
+    store = st.store()
+    with store.session() as s, s.begin():
+        try:
+            users.add_user(s, DEMO_USER, "analyst", DEMO_PASSWORD, display_name="Demo analyst")
+        except UserError:
+            pass  # made by an earlier run
+    console.print(f"\n[bold]Web app[/]: http://127.0.0.1:{port}/  log in as "
+                  f"[bold]{DEMO_USER}[/] / [bold]{DEMO_PASSWORD}[/] (an analyst). Ctrl+C stops it.")
+    uvicorn.run(create_app(st.settings, store), host="127.0.0.1", port=port,
+                log_level="warning")
 
 
 def _has_weasyprint() -> bool:
