@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 
 import typer
@@ -91,13 +92,11 @@ def _serve_demo(st, port: int) -> None:
     from tcmap.web import create_app
 
     store = st.store()
-    with store.session() as s, s.begin():
-        try:
-            users.add_user(s, DEMO_USER, "analyst", DEMO_PASSWORD, display_name="Demo analyst")
-        except UserError:
-            pass  # made by an earlier run
+    with store.session() as s, s.begin(), suppress(UserError):  # made by an earlier run
+        users.add_user(s, DEMO_USER, "analyst", DEMO_PASSWORD, display_name="Demo analyst")
     console.print(f"\n[bold]Web app[/]: http://127.0.0.1:{port}/  log in as "
-                  f"[bold]{DEMO_USER}[/] / [bold]{DEMO_PASSWORD}[/] (an analyst). Ctrl+C stops it.")
+                  f"[bold]{DEMO_USER}[/] / [bold]{DEMO_PASSWORD}[/] (an analyst). "
+                  "Ctrl+C stops it.")
     uvicorn.run(create_app(st.settings, store), host="127.0.0.1", port=port,
                 log_level="warning")
 
