@@ -128,10 +128,33 @@ def _year(d) -> int | None:
     return d.year if d is not None else None
 
 
+def data_version(session: Session) -> tuple:
+    """A cheap fingerprint of the mapping: it changes whenever activities or tags change."""
+    from tcmap.store.tag import TagEvent
+
+    a = session.execute(select(func.count(Activity.id), func.max(Activity.updated_at))).one()
+    t = session.execute(select(func.count(Tag.id), func.max(Tag.updated_at))).one()
+    e = session.scalar(select(func.max(TagEvent.id)))
+    return (*a, *t, e)
+
+
+_CACHE: dict[int, tuple[tuple, list[MappedActivity]]] = {}
+
+
 def load_frame(session: Session, filters: FrameFilters | None = None,
-               batch: int = 2000) -> list[MappedActivity]:
-    """Every stored activity as a MappedActivity, with the tags that count, filtered."""
+               batch: int = 2000, cache: bool = False) -> list[MappedActivity]:
+    """Every stored activity as a MappedActivity, with the tags that count, filtered.
+
+    With `cache`, the whole frame is kept per database until the data change (the web app's
+    pages share it); the rows are then shared, so callers must not change them.
+    """
     filters = filters or FrameFilters()
+    if cache:
+        key, version = id(session.get_bind()), data_version(session)
+        hit = _CACHE.get(key)
+        if hit is None or hit[0] != version:
+            _CACHE[key] = hit = (version, load_frame(session, None, batch))
+        return [a for a in hit[1] if filters.keep(a)]
     rows: dict[int, MappedActivity] = {}
     start = func.coalesce(Activity.start_actual, Activity.start_planned)
     end = func.coalesce(Activity.end_actual, Activity.end_planned)

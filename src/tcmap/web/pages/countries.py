@@ -65,7 +65,7 @@ def _group(result: dict[str, Any], code: str, empty: dict[str, Any]) -> dict[str
 def country_page(session, framework: Framework, code: str) -> dict[str, Any]:
     """One country: its portfolio by code, and the analyses run on its activities."""
     code = code.strip().upper()
-    frame = load_frame(session, FrameFilters(countries=[code]))
+    frame = load_frame(session, FrameFilters(countries=[code]), cache=True)
     if not frame:
         raise NotFoundError(f"No activity has the recipient country {code!r}.",
                             hint="See /countries for the countries with activities; use "

@@ -66,7 +66,7 @@ def matrix_page(session, framework: Framework, rows: str = "outcomes",
     country = country.strip().upper() if country else None
     frame = load_frame(session, FrameFilters(
         countries=[country] if country else None, publishers=[publisher] if publisher else None,
-        year_from=year_from, year_to=year_to))
+        year_from=year_from, year_to=year_to), cache=True)
     result = coverage(frame, framework, rows, cols, only_capacity=only_capacity)
     matrix = result["matrices"][0]
     # The same narrowing as the frame, in the portfolio's terms, so a link lists the cell.
