@@ -8,6 +8,7 @@ that count are those not rejected by a person; a person's tags count like the ma
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -139,6 +140,7 @@ def data_version(session: Session) -> tuple:
 
 
 _CACHE: dict[int, tuple[tuple, list[MappedActivity]]] = {}
+_CACHE_LOCK = threading.Lock()  # many requests at once build the frame once, not each
 
 
 def load_frame(session: Session, filters: FrameFilters | None = None,
@@ -151,9 +153,10 @@ def load_frame(session: Session, filters: FrameFilters | None = None,
     filters = filters or FrameFilters()
     if cache:
         key, version = id(session.get_bind()), data_version(session)
-        hit = _CACHE.get(key)
-        if hit is None or hit[0] != version:
-            _CACHE[key] = hit = (version, load_frame(session, None, batch))
+        with _CACHE_LOCK:
+            hit = _CACHE.get(key)
+            if hit is None or hit[0] != version:
+                _CACHE[key] = hit = (version, load_frame(session, None, batch))
         return [a for a in hit[1] if filters.keep(a)]
     rows: dict[int, MappedActivity] = {}
     start = func.coalesce(Activity.start_actual, Activity.start_planned)
