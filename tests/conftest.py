@@ -81,3 +81,49 @@ def sqlite_store(tmp_path):
     s = open_store(f"sqlite:///{tmp_path / 'tcmap.db'}")
     yield s
     s.close()
+
+
+WEB_PASSWORD = "correct horse battery"
+
+
+def make_demo_web_app(folder: Path):
+    """The web app over the demo portfolio, classified, with a viewer (vera) and an analyst
+    (ana); reports and uploads go under the folder."""
+    from tcmap import users
+    from tcmap.classify import load_classifier
+    from tcmap.classify.run import classify_store
+    from tcmap.config import Settings
+    from tcmap.demo import DEMO_XML
+    from tcmap.ingest import import_paths
+    from tcmap.web import create_app
+
+    url = f"sqlite:///{folder / 'web.db'}"
+    store = open_store(url)
+    import_paths(store, [DEMO_XML], Settings.load(workers=1))
+    classify_store(store, load_classifier())
+    with store.session() as s, s.begin():
+        users.add_user(s, "vera", "viewer", WEB_PASSWORD)
+        users.add_user(s, "ana", "analyst", WEB_PASSWORD)
+    app = create_app(Settings.load(database_url=url, secret_key="test-key"), store)
+    app.state.report_dir = folder / "reports"
+    app.state.upload_dir = folder / "uploads"
+    return app
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form of a page."""
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]*)"', html).group(1)
+
+
+def login_client(app, name: str = "vera", password: str = WEB_PASSWORD):
+    """A test client logged in through the login form."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app, follow_redirects=False)
+    page = client.get("/login")
+    r = client.post("/login", data={"username": name, "password": password,
+                                    "csrf_token": csrf_of(page.text), "next": "/activities"})
+    assert r.status_code == 303, r.text
+    return client

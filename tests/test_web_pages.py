@@ -9,53 +9,25 @@ import pytest
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from tcmap import users  # noqa: E402
 from tcmap.analysis.coverage import coverage  # noqa: E402
 from tcmap.analysis.frame import FrameFilters, load_frame  # noqa: E402
 from tcmap.analysis.integration import integration, isolated_training  # noqa: E402
 from tcmap.analysis.synergy import scatter_index, synergy  # noqa: E402
-from tcmap.classify import load_classifier  # noqa: E402
-from tcmap.classify.run import classify_store  # noqa: E402
-from tcmap.config import Settings  # noqa: E402
-from tcmap.demo import DEMO_XML  # noqa: E402
-from tcmap.ingest import import_paths  # noqa: E402
-from tcmap.store import open_store  # noqa: E402
 from tcmap.taxonomy import load_framework  # noqa: E402
-from tcmap.web import create_app  # noqa: E402
-from tcmap.web.pages import countries, matrix  # noqa: E402
+from tcmap.web.pages import countries, matrix  # noqa: E402,F401
 
-PASSWORD = "correct horse battery"
+from conftest import csrf_of, login_client, make_demo_web_app  # noqa: E402
+
 COUNTRY = "KE"  # the demo country with an isolated-training cluster and scatter
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}"
-    store = open_store(url)
-    import_paths(store, [DEMO_XML], Settings.load(workers=1))
-    classify_store(store, load_classifier())
-    with store.session() as s, s.begin():
-        users.add_user(s, "vera", "viewer", PASSWORD)
-        users.add_user(s, "ana", "analyst", PASSWORD)
-    app = create_app(Settings.load(database_url=url, secret_key="test-key"), store)
-    # Until web.pages registers these modules itself; then this does nothing.
-    if "/api/matrix" not in {getattr(r, "path", None) for r in app.routes}:
-        matrix.register(app)
-        countries.register(app)
-    return app
+    return make_demo_web_app(tmp_path_factory.mktemp("web"))
 
 
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]*)"', html).group(1)
-
-
-def login(app, name="vera", password=PASSWORD) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    page = client.get("/login")
-    r = client.post("/login", data={"username": name, "password": password,
-                                    "csrf_token": _csrf(page.text), "next": "/activities"})
-    assert r.status_code == 303, r.text
-    return client
+_csrf = csrf_of
+login = login_client
 
 
 @pytest.fixture(scope="module")

@@ -11,18 +11,13 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("multipart")
 from fastapi.testclient import TestClient  # noqa: E402
-from test_web import PASSWORD, _csrf, login  # noqa: E402
 
 from tcmap import users  # noqa: E402
 from tcmap.analysis.frame import FrameFilters, load_frame  # noqa: E402
-from tcmap.classify import load_classifier  # noqa: E402
-from tcmap.classify.run import classify_store  # noqa: E402
-from tcmap.config import Settings  # noqa: E402
-from tcmap.demo import DEMO_XML  # noqa: E402
-from tcmap.ingest import import_paths  # noqa: E402
-from tcmap.store import open_store  # noqa: E402
-from tcmap.web import create_app  # noqa: E402
-from tcmap.web.pages import imports, reports  # noqa: E402
+
+from conftest import csrf_of as _csrf  # noqa: E402
+from conftest import login_client as login  # noqa: E402
+from conftest import make_demo_web_app  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 VALID = DATA / "iati-2.0x-valid.xml"
@@ -33,22 +28,7 @@ JSON = {"Accept": "application/json"}
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """The demo portfolio, classified, with a viewer and an analyst; reports in a temp folder."""
-    root = tmp_path_factory.mktemp("web-reports")
-    url = f"sqlite:///{root / 'web.db'}"
-    store = open_store(url)
-    import_paths(store, [DEMO_XML], Settings.load(workers=1))
-    classify_store(store, load_classifier())
-    with store.session() as s, s.begin():
-        users.add_user(s, "vera", "viewer", PASSWORD)
-        users.add_user(s, "ana", "analyst", PASSWORD)
-    app = create_app(Settings.load(database_url=url, secret_key="test-key"), store)
-    paths = {getattr(r, "path", None) for r in app.routes}
-    for module, path in ((reports, "/reports"), (imports, "/import")):
-        if path not in paths:
-            module.register(app)
-    app.state.report_dir = root / "reports"
-    app.state.upload_dir = root / "uploads"
-    return app
+    return make_demo_web_app(tmp_path_factory.mktemp("web-reports"))
 
 
 @pytest.fixture

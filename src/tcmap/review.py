@@ -71,13 +71,9 @@ def event_dict(event: TagEvent) -> dict[str, Any]:
 
 
 def _activity(session: Session, identifier: str) -> Activity:
-    activity = session.scalar(select(Activity).where(Activity.iati_identifier == identifier))
-    if activity is None:
-        raise NotFoundError(
-            f"No activity {identifier!r} in the database.",
-            hint="List identifiers with `tcmap activities`, or search with --q.",
-        )
-    return activity
+    from tcmap.portfolio.detail import find_activity
+
+    return find_activity(session, identifier)
 
 
 def _event(session: Session, activity_id: int, tag: Tag | None, action: str, by: str,
