@@ -114,7 +114,8 @@ def list_activities(
                           hint=f"Sort by one of {', '.join(SORTS)} (with - for descending).")
     filters = filters or Filters()
     dialect = session.get_bind().dialect.name
-    if filters.q:
+    if filters.q and not session.in_transaction():
+        # Before the session takes its connection: refreshing needs one of its own.
         refresh(session.get_bind())
     base = apply_filters(select(Activity.id), filters, dialect)
     total = session.scalar(select(func.count()).select_from(base.subquery()))
@@ -161,7 +162,7 @@ def facet_counts(session: Session, filters: Filters | None = None) -> dict[str, 
     """For the activities matching the filters: how many carry each code of each dimension."""
     filters = filters or Filters()
     dialect = session.get_bind().dialect.name
-    if filters.q:
+    if filters.q and not session.in_transaction():
         refresh(session.get_bind())
     ids = apply_filters(select(Activity.id), filters, dialect).subquery()
     out: dict[str, list[dict]] = {}

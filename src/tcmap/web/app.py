@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -127,7 +128,8 @@ def _login_gate(app: FastAPI) -> None:
         if path in PUBLIC_PATHS or path.startswith("/static/"):
             return await call_next(request)
         try:
-            who = principal(request)
+            # The lookup touches the database: off the event loop, so nothing else waits.
+            who = await run_in_threadpool(principal, request)
         except TcmapError as exc:  # a bad API token
             who, message = None, exc.message
         else:
