@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from math import ceil
 from typing import Any
 from urllib.parse import urlencode
@@ -9,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, FastAPI, Query, Request
 
 from tcmap.analysis.coverage import coverage
-from tcmap.analysis.frame import SET_DIMENSIONS, FrameFilters, load_frame
+from tcmap.analysis.frame import SET_DIMENSIONS, FrameFilters, data_version, load_frame
 from tcmap.errors import ConfigError
 from tcmap.taxonomy import Framework, load_framework
 from tcmap.web.app import render, require
@@ -50,11 +51,29 @@ def _label(title: str | None, code: str, dimension: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
+_PAGES: dict[tuple, dict[str, Any]] = {}
+
+
 def matrix_page(session, framework: Framework, rows: str = "outcomes",
                 cols: str = "modalities", country: str | None = None,
                 publisher: str | None = None, year_from: int | None = None,
                 year_to: int | None = None, only_capacity: bool = True,
                 full: bool = False) -> dict[str, Any]:
+    """The matrix page's data, kept until the mapping changes (see _matrix_page)."""
+    key = (id(session.get_bind()), data_version(session), framework.version, rows, cols,
+           country, publisher, year_from, year_to, only_capacity, full)
+    page = _PAGES.get(key)
+    if page is None:
+        if len(_PAGES) > 64:
+            _PAGES.clear()
+        page = _PAGES[key] = _matrix_page(session, framework, rows, cols, country, publisher,
+                                          year_from, year_to, only_capacity, full)
+    return copy.deepcopy(page)
+
+
+def _matrix_page(session, framework: Framework, rows: str, cols: str, country: str | None,
+                 publisher: str | None, year_from: int | None, year_to: int | None,
+                 only_capacity: bool, full: bool) -> dict[str, Any]:
     """The matrix page's data: counts per cell with links to the activities behind them.
 
     With `full`, each cell also lists its activities' identifiers (for the API only: a
