@@ -16,6 +16,7 @@ from tcmap.iati.record import (
     first_text,
     narratives,
     parse_date,
+    parse_flag,
     parse_number,
     parse_percentage,
 )
@@ -33,10 +34,6 @@ def _code(el: Any, name: str = "code") -> str | None:
     return value.strip() or None
 
 
-def _flag(value: str | None) -> bool | None:
-    if value is None:
-        return None
-    return value.strip().lower() in ("1", "true")
 
 
 def _org_name(el: Any, ctx: Context, rec: ActivityRecord, owner: str, seq: str | None) -> str:
@@ -51,7 +48,7 @@ def _org_name(el: Any, ctx: Context, rec: ActivityRecord, owner: str, seq: str |
 def reporting_org(el, rec, ctx):
     rec.columns["reporting_org_ref"] = _code(el, "ref")
     rec.columns["reporting_org_type"] = _code(el, "type")
-    rec.columns["secondary_reporter"] = _flag(el.get("secondary-reporter"))
+    rec.columns["secondary_reporter"] = parse_flag(el.get("secondary-reporter"))
     rec.columns["reporting_org_name"] = _org_name(el, ctx, rec, "reporting-org", None)
 
 

@@ -20,7 +20,7 @@ from lxml import etree
 
 from tcmap.errors import InputError, Problem
 from tcmap.iati.elements import HANDLERS
-from tcmap.iati.record import XML_LANG, ActivityRecord, Context, first_text
+from tcmap.iati.record import XML_LANG, ActivityRecord, Context, first_text, parse_flag
 
 # Bump when the reader extracts something new, so that re-import refreshes stored activities.
 READER_VERSION = b"tcmap-iati-reader/1"
@@ -220,7 +220,7 @@ class IatiFile:
         cols.update(
             iati_identifier=rec.identifier, default_lang=ctx.lang,
             default_currency=ctx.currency, hierarchy=_int(el.get("hierarchy")),
-            humanitarian=_flag(el.get("humanitarian")), last_updated=el.get(
+            humanitarian=parse_flag(el.get("humanitarian")), last_updated=el.get(
                 "last-updated-datetime"), iati_version=root.get("version"),
             title=None,
         )
@@ -239,8 +239,6 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _flag(value: str | None) -> bool | None:
-    return None if value is None else value.strip().lower() in ("1", "true")
 
 
 def _finish(rec: ActivityRecord) -> None:

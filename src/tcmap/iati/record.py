@@ -93,6 +93,13 @@ def first_text(items: list[tuple[str | None, str]], lang: str | None) -> str | N
     return items[0][1] if items else None
 
 
+def parse_flag(value: str | None) -> bool | None:
+    """An IATI boolean ("1"/"true" or "0"/"false"), or None when absent."""
+    if value is None:
+        return None
+    return value.strip().lower() in ("1", "true")
+
+
 def parse_date(value: str | None, rec: ActivityRecord, el: Any, fld: str) -> date | None:
     """An ISO date (a time part is ignored); a bad one is a problem and gives None."""
     if value is None:

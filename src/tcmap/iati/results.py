@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from tcmap.iati.codes import normalise
-from tcmap.iati.record import ActivityRecord, Context, first_text, narratives, parse_date
+from tcmap.iati.record import (
+    ActivityRecord,
+    Context,
+    first_text,
+    narratives,
+    parse_date,
+    parse_flag,
+)
 from tcmap.iati.record import parse_number as _number
-
-
-def _flag(value: str | None) -> bool | None:
-    if value is None:
-        return None
-    return value.strip().lower() in ("1", "true")
 
 
 def _texts(el: Any, name: str, rec: ActivityRecord, ctx: Context, owner: str, seq: str):
@@ -55,7 +56,7 @@ def result(el: Any, rec: ActivityRecord, ctx: Context) -> None:
     results.append({
         "result_no": result_no,
         "type": normalise("result_type", el.get("type")),
-        "aggregation_status": _flag(el.get("aggregation-status")),
+        "aggregation_status": parse_flag(el.get("aggregation-status")),
         "title": _texts(el, "title", rec, ctx, "result", rseq),
         "description": _texts(el, "description", rec, ctx, "result", rseq),
     })
@@ -65,8 +66,8 @@ def result(el: Any, rec: ActivityRecord, ctx: Context) -> None:
         rec.parts.setdefault("indicators", []).append({
             **key,
             "measure": normalise("indicator_measure", ind.get("measure")),
-            "ascending": _flag(ind.get("ascending")),
-            "aggregation_status": _flag(ind.get("aggregation-status")),
+            "ascending": parse_flag(ind.get("ascending")),
+            "aggregation_status": parse_flag(ind.get("aggregation-status")),
             "title": _texts(ind, "title", rec, ctx, "indicator", iseq),
             "description": _texts(ind, "description", rec, ctx, "indicator", iseq),
         })

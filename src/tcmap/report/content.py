@@ -24,10 +24,6 @@ CONSTITUENTS = ("government", "employers_org", "workers_org")
 LEVELS = ("individual", "organizational", "enabling_environment")
 
 
-def _pct(share: float | None) -> str:
-    return "–" if share is None else f"{100 * share:.0f} %"
-
-
 def _matrix_svg(cov: dict[str, Any], title: str, label=str) -> str:
     m = cov["matrices"][0]
     rows = [r["code"] for r in cov["rows"]]
@@ -131,8 +127,6 @@ def build_content(frozen: Frozen, framework: Framework, rates=None,
         "trust": tr,
         "quality": quality,
         "appendix": approaches_per_outcome(frame, framework),
-        "pct": None,
     }
     content["proposals"] = proposals(content)
-    content.pop("pct")
     return content
