@@ -11,7 +11,9 @@ from tcmap.config import SETTINGS
 from conftest import REPO
 
 README = (REPO / "README.md").read_text()
-CLI_DOC = (REPO / "docs" / "cli.md").read_text()
+# docs/cli.md, then one docs/cli-<domain>.md per domain (assessment, appraisal, ...).
+CLI_DOC = "\n".join(p.read_text() for p in
+                     [REPO / "docs" / "cli.md", *sorted((REPO / "docs").glob("cli-*.md"))])
 
 
 def _commands():

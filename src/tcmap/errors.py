@@ -89,9 +89,19 @@ class AuthError(TcmapError):
 
 @cache
 def problem_catalogue() -> dict[str, dict[str, str]]:
-    """Codes, severities, messages and hints of every problem, from problems.yaml."""
-    text = resources.files("tcmap").joinpath("problems.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    """Codes, severities, messages and hints of every problem: problems.yaml, then one
+    problems-<domain>.yaml per domain (assessment, appraisal, ...); a code may appear once."""
+    root = resources.files("tcmap")
+    out: dict[str, dict[str, str]] = yaml.safe_load(
+        root.joinpath("problems.yaml").read_text(encoding="utf-8"))
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.startswith("problems-") and entry.name.endswith(".yaml"):
+            more = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+            twice = sorted(set(more) & set(out))
+            if twice:
+                raise RuntimeError(f"problem codes defined twice: {twice} ({entry.name})")
+            out.update(more)
+    return out
 
 
 @dataclass(slots=True)

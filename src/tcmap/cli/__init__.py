@@ -11,15 +11,19 @@ import sys
 import typer
 
 from tcmap.cli import (
+    appraisal,
+    assessment,
     classify,
     demo,
     evaluate,
     importing,
     portfolio,
+    programme,
     report,
     review,
     serve,
     taxonomy,
+    training,
     user,
 )
 from tcmap.cli.common import State, console_err
@@ -48,8 +52,8 @@ def _main(
     ctx.obj = State(Settings.load(database_url=db))
 
 
-for module in (importing, portfolio, classify, review, evaluate, report, taxonomy, serve, demo,
-               user):
+for module in (importing, portfolio, classify, review, evaluate, report, taxonomy, programme,
+               assessment, appraisal, training, serve, demo, user):
     module.register(app)
 
 

@@ -4,6 +4,9 @@
 and returns a Store whose `session()` opens ORM sessions.
 """
 
+# Modules whose models are imported by their users directly; imported here so that every table
+# is known to the metadata (migrations are checked against it).
+from tcmap.store import appraisal, assessment, programme, training  # noqa: F401
 from tcmap.store.activity import (
     Activity,
     DocumentLink,

@@ -8,14 +8,19 @@ from fastapi import FastAPI
 def register_all(app: FastAPI) -> None:
     from tcmap.web.pages import (
         activities,
+        appraisals,
+        assessments,
         auth,
         countries,
         imports,
         matrix,
         models,
+        programmes,
         reports,
         review,
+        training,
     )
 
-    for module in (auth, review, activities, models, matrix, countries, reports, imports):
+    for module in (auth, review, activities, models, matrix, countries, programmes,
+                   assessments, appraisals, training, reports, imports):
         module.register(app)

@@ -1,0 +1,9 @@
+"""`tcmap assessment`: capacity assessments of constituents."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,3 @@
+"""Capacity assessments of constituents: rounds, ratings, desired levels, responses."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Country programmes (DWCPs), the results chain and capacity indicators."""
+
+from __future__ import annotations
