@@ -207,3 +207,23 @@ def test_search_finds_words_anywhere_in_an_activity_ignoring_accents(app):
     assert french["total"] == accented["total"] > 0
     prefix = client.get("/api/activities", params={"q": "inspect"}).json()
     assert prefix["total"] >= both["total"]
+
+
+def test_pages_kept_in_memory_follow_every_change_even_from_another_process(app):
+    client = login(app, "ana")
+    params = {"outcome": "O11", "review": "reviewed"}
+    before = client.get("/api/activities", params=params).json()["total"]
+    assert client.get("/api/activities", params=params).json()["total"] == before  # memo hit
+    # Another process (here: another engine on the same file) adds a person's tag.
+    from tcmap.review import review
+    from tcmap.store import open_store
+
+    other = open_store(app.state.settings.database_url)
+    with other.session() as s, s.begin():
+        ident = next(a["identifier"] for a in client.get(
+            "/api/activities", params={"outcome": "O2", "per_page": 500}).json()["activities"]
+            if a["identifier"] != UKRAINE)
+        review(s, ident, "add", "outcomes", "O11", "someone", note="seen in the text")
+    other.close()
+    assert client.get("/api/activities", params=params).json()["total"] == before + 1
+    assert client.get(f"/api/activities/{ident}").json()["history"]

@@ -42,6 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("secret_key", "", str,
             "Key that signs web sessions; set it so sessions survive a restart of tcmap serve "
             "(without it a random key is made at each start).", env="TCMAP_SECRET_KEY"),
+    Setting("page_memo", 512, int,
+            "Web pages (portfolio, activity, matrix) each server process keeps in memory until "
+            "the data change; 0 builds every page afresh."),
 )
 
 
@@ -57,6 +60,7 @@ class Settings:
     max_activity_mb: int = 16
     max_problems_per_file: int = 1000
     secret_key: str = ""
+    page_memo: int = 512
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

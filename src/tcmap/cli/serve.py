@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+
 import typer
 
 from tcmap.cli.common import console, state
@@ -14,6 +17,10 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", "--host",
                                  help="Address to listen on; 0.0.0.0 opens it to the network."),
         port: int = typer.Option(8000, "--port", help="Port to listen on."),
+        workers: int = typer.Option(
+            1, "--workers", min=1, max=64,
+            help="Server processes. Pages are CPU-bound Python: give one per core for many "
+            "people at once (each process keeps its own page memo)."),
     ) -> None:
         """Serve the web app: browse, review and write up the mapping."""
         try:
@@ -26,7 +33,19 @@ def register(app: typer.Typer) -> None:
             raise ConfigError("The web app's packages are not installed.",
                               hint="pip install 'tcmap[web]'") from None
         st = state(ctx)
-        application = create_app(st.settings, st.store())
-        console.print(f"tcmap on [bold]http://{host}:{port}/[/] (database {st.store().url}); "
-                      "Ctrl+C stops it.")
-        uvicorn.run(application, host=host, port=port, log_level="warning")
+        store = st.store()  # opened here so that the schema is migrated once, before forking
+        console.print(f"tcmap on [bold]http://{host}:{port}/[/] (database {store.url}, "
+                      f"{workers} process{'es' if workers > 1 else ''}); Ctrl+C stops it.")
+        if workers == 1:
+            uvicorn.run(create_app(st.settings, store), host=host, port=port,
+                        log_level="warning")
+            return
+        # Worker processes build the app from the environment: hand them every setting, and
+        # one secret key so that a session signed by one process is valid in the others.
+        settings = st.settings.as_dict()
+        settings["secret_key"] = settings.get("secret_key") or secrets.token_urlsafe(32)
+        for name, value in settings.items():
+            if value is not None:
+                os.environ[f"TCMAP_{name.upper()}"] = str(value)
+        uvicorn.run("tcmap.web:app_from_environment", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning")

@@ -55,7 +55,7 @@ class Activity(Base):
     source_line: Mapped[int | None]
     content_hash: Mapped[str] = mapped_column(String)
     first_imported_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     source_file = relationship("SourceFile")
     narratives = _parts("Narrative")

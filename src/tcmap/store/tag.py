@@ -46,7 +46,7 @@ class Tag(Base):
         default=1, server_default="1", onupdate=literal_column("version + 1")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -7,4 +7,12 @@ templates, security and the one error handler.
 
 from tcmap.web.app import create_app
 
-__all__ = ["create_app"]
+
+def app_from_environment():
+    """The app for the TCMAP_* variables (each process of `tcmap serve --workers N`)."""
+    from tcmap.config import Settings
+
+    return create_app(Settings.load())
+
+
+__all__ = ["app_from_environment", "create_app"]

@@ -20,6 +20,7 @@ from tcmap import __version__
 from tcmap.config import Settings
 from tcmap.errors import AuthError, ConflictError, NotFoundError, TcmapError
 from tcmap.store import Store, open_store
+from tcmap.web.memo import PageMemo
 from tcmap.web.security import (
     SESSION_COOKIE,
     HttpError,
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.store = store or open_store(settings.database_url)
     # Without a configured key, sessions last until the server restarts.
     app.state.secret = settings.secret_key or secrets.token_urlsafe(32)
+    # Pages kept until the data change (see web/memo.py).
+    app.state.memo = PageMemo(settings.page_memo)
     app.state.templates = Jinja2Templates(directory=str(_HERE / "templates"))
     app.state.templates.env.filters["highlight"] = highlight
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")

@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI, Query, Request
 
 from tcmap.portfolio import activity_detail
 from tcmap.portfolio.listing import SORTS, Filters, facet_counts, list_activities
+from tcmap.store.search import refresh
 from tcmap.taxonomy import load_framework
 from tcmap.web.app import render, require
 
@@ -82,9 +83,15 @@ def register(app: FastAPI) -> None:
         filters = _filters(outcome, modality, capacity_level, target_group, country, region,
                            publisher, status, year, review, world_of_work,
                            capacity_development, q)
+        framework = request.app.state.settings.framework
+        if filters.q:
+            # Bring the search index up to date before the session's first read (its snapshot
+            # must include the refreshed index; the memo's version check is that first read).
+            refresh(request.app.state.store.engine)
         with request.app.state.store.session() as s:
-            return portfolio_page(s, filters, page, per_page, sort,
-                                  request.app.state.settings.framework)
+            key = ("list", repr(filters), page, per_page, sort, framework)
+            return request.app.state.memo.get(
+                s, key, lambda: portfolio_page(s, filters, page, per_page, sort, framework))
 
     @app.get("/activities.csv", summary="The current selection as CSV")
     def activities_csv(request: Request, page: dict = Depends(query)):
@@ -120,7 +127,8 @@ def register(app: FastAPI) -> None:
     def detail(request: Request, identifier: str) -> dict[str, Any]:
         require(request)
         with request.app.state.store.session() as s:
-            d = activity_detail(s, identifier)
+            d = request.app.state.memo.get(s, ("activity", identifier),
+                                           lambda: activity_detail(s, identifier))
         d["title_text"] = d["title"]
         return d
 

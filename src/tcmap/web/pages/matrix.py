@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from math import ceil
 from typing import Any
 from urllib.parse import urlencode
@@ -10,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, FastAPI, Query, Request
 
 from tcmap.analysis.coverage import coverage
-from tcmap.analysis.frame import SET_DIMENSIONS, FrameFilters, data_version, load_frame
+from tcmap.analysis.frame import SET_DIMENSIONS, FrameFilters, load_frame
 from tcmap.errors import ConfigError
 from tcmap.taxonomy import Framework, load_framework
 from tcmap.web.app import render, require
@@ -51,29 +50,11 @@ def _label(title: str | None, code: str, dimension: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
-_PAGES: dict[tuple, dict[str, Any]] = {}
-
-
 def matrix_page(session, framework: Framework, rows: str = "outcomes",
                 cols: str = "modalities", country: str | None = None,
                 publisher: str | None = None, year_from: int | None = None,
                 year_to: int | None = None, only_capacity: bool = True,
                 full: bool = False) -> dict[str, Any]:
-    """The matrix page's data, kept until the mapping changes (see _matrix_page)."""
-    key = (id(session.get_bind()), data_version(session), framework.version, rows, cols,
-           country, publisher, year_from, year_to, only_capacity, full)
-    page = _PAGES.get(key)
-    if page is None:
-        if len(_PAGES) > 64:
-            _PAGES.clear()
-        page = _PAGES[key] = _matrix_page(session, framework, rows, cols, country, publisher,
-                                          year_from, year_to, only_capacity, full)
-    return copy.deepcopy(page)
-
-
-def _matrix_page(session, framework: Framework, rows: str, cols: str, country: str | None,
-                 publisher: str | None, year_from: int | None, year_to: int | None,
-                 only_capacity: bool, full: bool) -> dict[str, Any]:
     """The matrix page's data: counts per cell with links to the activities behind them.
 
     With `full`, each cell also lists its activities' identifiers (for the API only: a
@@ -162,9 +143,11 @@ def register(app: FastAPI) -> None:
                 "only_capacity": only_capacity}
 
     def build(request: Request, options: dict[str, Any], full: bool = False):
+        framework = load_framework(request.app.state.settings.framework)
+        key = ("matrix", framework.version, full, *sorted(options.items()))
         with request.app.state.store.session() as s:
-            return matrix_page(s, load_framework(request.app.state.settings.framework),
-                               **options, full=full)
+            return request.app.state.memo.get(
+                s, key, lambda: matrix_page(s, framework, **options, full=full))
 
     @app.get("/api/matrix", summary="Activities per pair of framework codes, with links")
     def api_matrix(request: Request, options: dict = Depends(query),
