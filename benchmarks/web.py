@@ -7,7 +7,8 @@ process as `tcmap serve` runs it, and drives it from this process with threads, 
 (1, 10, 50 clients) and each request below, a fixed number of requests (--requests) is shared
 among the clients; the rounds (--rounds) are interleaved and the table shows medians over
 rounds of p50 and p95 latency and of throughput:
-  - list:     GET /api/activities?outcome=O1&modality=training&q=employment (two facets, search)
+  - list:     GET /api/activities?outcome=O1&modality=training&q=employment (two facets and a
+              search; ten such queries in turn)
   - activity: GET /activities/<id> (the HTML page; ids cycle through a fixed sample)
   - matrix:   GET /api/matrix
   - health:   GET /health (no login, no query: the floor of server and load generator)
@@ -41,7 +42,13 @@ from urllib.parse import quote
 
 REPO = Path(__file__).resolve().parents[1]
 TARBALL = REPO.parent / "shared/data/real/dportal-covid19-2021/saved_data.tar.xz"
-LIST = "/api/activities?outcome=O1&modality=training&q=employment"
+# Two facets and a search each; distinct queries, so the page memo cannot serve them all.
+LIST = [f"/api/activities?outcome={o}&modality={m}&q={q}"
+        for o, m, q in [("O1", "training", "employment"), ("O2", "training", "skills"),
+                        ("O1", "policy_advice", "employment"), ("O11", "training", "inspection"),
+                        ("O5", "institution_building", "health"), ("O16", "training", "child"),
+                        ("O4", "policy_advice", "social"), ("O3", "training", "enterprise"),
+                        ("O1", "knowledge_products", "jobs"), ("O6", "training", "safety")]]
 TARGET_MS, TARGET_CLIENTS = 150.0, 10
 USER, PASSWORD = "bench", "benchmark horse battery staple"
 
@@ -111,12 +118,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(db: Path, port: int, log) -> subprocess.Popen:
+def start_server(db: Path, port: int, log, workers: int = 1,
+                 page_memo: int | None = None) -> subprocess.Popen:
     env = {**os.environ, "TCMAP_DATABASE_URL": f"sqlite:///{db}",
            "TCMAP_SECRET_KEY": secrets.token_urlsafe(16)}
+    if page_memo is not None:
+        env["TCMAP_PAGE_MEMO"] = str(page_memo)
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "--app-dir", str(Path(__file__).parent),
-         "web:factory", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+         "web:factory", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--workers", str(workers), "--http", "tcmap.web.serving:NoDelayH11Protocol"],
         env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     import httpx
 
@@ -207,6 +218,10 @@ def main() -> None:
     ap.add_argument("--levels", default="1,10,50", help="concurrent clients, comma-separated")
     ap.add_argument("--budget", type=float, default=20.0,
                     help="seconds after which a cell issues no new request (slow requests)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="server processes, as `tcmap serve --workers N`")
+    ap.add_argument("--page-memo", type=int, default=None,
+                    help="TCMAP_PAGE_MEMO for the server (0: every page built afresh)")
     ap.add_argument("--only", help="requests to run, comma-separated (list,activity,matrix,"
                     "health)")
     args = ap.parse_args()
@@ -223,14 +238,14 @@ def main() -> None:
         elif not db.is_file():
             sys.exit(f"No database at {db}.")
         tokens, ids, n_activities = prepare(db, max(levels), 50)
-        endpoints = {"list": [LIST],
+        endpoints = {"list": LIST,
                      "activity": [f"/activities/{quote(i, safe='/')}" for i in ids],
                      "matrix": ["/api/matrix"], "health": ["/health"]}
         if args.only:
             endpoints = {k: v for k, v in endpoints.items() if k in args.only.split(",")}
         port = free_port()
         log = (tmp_path / "server.log").open("w")
-        server = start_server(db, port, log)
+        server = start_server(db, port, log, args.workers, args.page_memo)
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         # A long timeout: no request is abandoned while the server still works on it.
         clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300,
@@ -264,8 +279,9 @@ def main() -> None:
             line for line in (tmp_path / "server.log").read_text(errors="replace").splitlines()
             if re.match(r"[A-Za-z_][\w.]*(Error|Exception)\b.*:", line))
 
-    print(f"{n_activities:,} activities; uvicorn, one process, SQLite; {os.cpu_count()} CPUs "
-          f"shared with the load generator")
+    memo = "default" if args.page_memo is None else args.page_memo
+    print(f"{n_activities:,} activities; uvicorn, {args.workers} process(es), page memo {memo}, "
+          f"SQLite; {os.cpu_count()} CPUs shared with the load generator")
     print(f"{args.requests} requests per cell, medians over {args.rounds} interleaved rounds "
           f"({seconds:.0f} s of load); a cell that passes {args.budget:g} s issues no more "
           "requests ('done')\nand runs one round only; 'errors' counts non-200 answers and "

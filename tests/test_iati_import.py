@@ -284,6 +284,44 @@ def test_changed_activity_is_updated_in_place_with_its_parts_replaced(store, tmp
             1, 2, 1, 2]
 
 
+@pytest.mark.parametrize("comment", ["", "<!-- <iati-activity> was here -->",
+                                     "<![CDATA[</iati-activity>]]>"])
+def test_a_changed_activity_is_found_even_when_comments_hide_tags(store, tmp_path, comment):
+    # The reader fingerprints each activity's bytes as they stream past; a comment or CDATA
+    # that looks like a tag must not shift the fingerprints onto the wrong activities.
+    path = tmp_path / "portfolio.xml"
+    text = V2.read_text()
+    first = text.index("<iati-activity ")
+    if comment.startswith("<!--"):
+        text = text[:first] + comment + "\n  " + text[first:]
+    elif comment:  # CDATA is only allowed inside an element: put it in the first description
+        text = text.replace("</narrative>", comment + "</narrative>", 1)
+    path.write_text(text)
+    run_import(store, path)
+    assert run_import(store, path).files[0].unchanged == 3
+    old_title = "Safe return to work for health and migrant workers during COVID-19"
+    path.write_text(text.replace(old_title, "Safe return to work for health workers"))
+
+    fr = run_import(store, path).files[0]
+
+    assert (fr.inserted, fr.updated, fr.unchanged) == (0, 1, 2)
+
+
+def test_fingerprints_do_not_depend_on_how_the_parser_chunks_the_file():
+    import io
+
+    from tcmap.iati.reader import _Limited
+
+    data = V2.read_bytes()
+    prints = []
+    for size in (7, 64, 4096, 1 << 20):
+        stream = _Limited(io.BytesIO(data), 1 << 30, 1 << 30, "x")
+        while stream.read(size):
+            pass
+        prints.append(list(stream.fingerprints))
+    assert len(prints[0]) == 3 and all(p == prints[0] for p in prints)
+
+
 def test_appending_an_activity_leaves_the_others_unchanged(store, tmp_path):
     path = tmp_path / "portfolio.xml"
     shutil.copy(V2, path)

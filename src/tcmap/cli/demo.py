@@ -97,8 +97,10 @@ def _serve_demo(st, port: int) -> None:
     console.print(f"\n[bold]Web app[/]: http://127.0.0.1:{port}/  log in as "
                   f"[bold]{DEMO_USER}[/] / [bold]{DEMO_PASSWORD}[/] (an analyst). "
                   "Ctrl+C stops it.")
+    from tcmap.web.serving import PROTOCOL
+
     uvicorn.run(create_app(st.settings, store), host="127.0.0.1", port=port,
-                log_level="warning")
+                log_level="warning", http=PROTOCOL)
 
 
 def _has_weasyprint() -> bool:

@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
             import uvicorn
 
             from tcmap.web import create_app
+            from tcmap.web.serving import PROTOCOL
         except ImportError:
             from tcmap.errors import ConfigError
 
@@ -38,7 +39,7 @@ def register(app: typer.Typer) -> None:
                       f"{workers} process{'es' if workers > 1 else ''}); Ctrl+C stops it.")
         if workers == 1:
             uvicorn.run(create_app(st.settings, store), host=host, port=port,
-                        log_level="warning")
+                        log_level="warning", http=PROTOCOL)
             return
         # Worker processes build the app from the environment: hand them every setting, and
         # one secret key so that a session signed by one process is valid in the others.
@@ -48,4 +49,4 @@ def register(app: typer.Typer) -> None:
             if value is not None:
                 os.environ[f"TCMAP_{name.upper()}"] = str(value)
         uvicorn.run("tcmap.web:app_from_environment", factory=True, host=host, port=port,
-                    workers=workers, log_level="warning")
+                    workers=workers, log_level="warning", http=PROTOCOL)

@@ -7,6 +7,7 @@ files past `max_file_mb` after decompression and activities past `max_activity_m
 
 from __future__ import annotations
 
+import collections
 import gzip
 import hashlib
 import re
@@ -23,7 +24,7 @@ from tcmap.iati.elements import HANDLERS
 from tcmap.iati.record import XML_LANG, ActivityRecord, Context, first_text, parse_flag
 
 # Bump when the reader extracts something new, so that re-import refreshes stored activities.
-READER_VERSION = b"tcmap-iati-reader/1"
+READER_VERSION = b"tcmap-iati-reader/2"
 SUPPORTED = {"1.0": 1, "1.00": 1, "1.01": 1, "1.02": 1, "1.03": 1, "1.04": 1, "1.05": 1,
              "2.01": 2, "2.02": 2, "2.03": 2}
 _PROLOG_BYTES = 65536
@@ -43,16 +44,33 @@ def open_binary(path: Path) -> IO[bytes]:
 
 
 class _Limited:
-    """A byte stream that stops the parser when the file, or the activity being read, is too big.
+    """A byte stream that stops the parser when the file, or the activity being read, is too big,
+    and fingerprints each activity's bytes as the parser reads them.
 
     The parser reads ahead in chunks, so the activity's size is known to within one chunk;
     that is enough to keep memory bounded without looking at every element.
+
+    Fingerprints: the bytes from each `<iati-activity` to its `</iati-activity>` are hashed as
+    they pass, and queued in document order; the parser reports the end of an activity only
+    after it has read it, so the reader's k-th activity takes the k-th fingerprint. Comments and
+    CDATA sections are skipped (tag-like text in them is text). Anything the scan cannot follow
+    (an empty or nested activity element) stops the queue, and the reader hashes the parsed
+    element instead (slower, same guarantee).
     """
+
+    _TOKENS = re.compile(rb"<iati-activity[\s>/]|</iati-activity\s*>|<!--|<!\[CDATA\[")
+    _TAIL = 24  # longer than any token, so that one split between two chunks is still found
 
     def __init__(self, raw: IO[bytes], limit: int, activity_limit: int, name: str) -> None:
         self.raw, self.limit, self.activity_limit, self.name = raw, limit, activity_limit, name
         self.seen = 0
         self.mark: int | None = None  # bytes seen when the current activity started
+        self.fingerprints: collections.deque[bytes] = collections.deque()
+        self.exact = True  # False once the byte scan cannot follow the document
+        self._hash: Any = None  # the activity being hashed, if inside one
+        self._closer: bytes | None = None  # the end of the comment or CDATA being skipped
+        self._tail = b""
+        self._resume = 0
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.raw.read(size)
@@ -69,7 +87,55 @@ class _Limited:
                 message=f"An activity is larger than {self.activity_limit // 2**20} MB; "
                 "reading stopped there (activities before it were kept).",
             )
+        if self.exact and chunk:
+            self._scan(chunk)
         return chunk
+
+    def _scan(self, chunk: bytes) -> None:
+        buf, old = self._tail + chunk, len(self._tail)
+        fed = old  # bytes of buf already in the running hash (the tail was fed before)
+        pos = self._resume
+        while True:
+            if self._closer is not None:  # inside a comment or CDATA: tags there are text
+                end = buf.find(self._closer, pos)
+                if end < 0:
+                    pos = max(pos, len(buf) - len(self._closer) + 1)
+                    break
+                pos, self._closer = end + len(self._closer), None
+                continue
+            m = self._TOKENS.search(buf, pos)
+            if m is None:
+                pos = max(pos, len(buf) - self._TAIL + 1)
+                break
+            pos, token = m.end(), m.group()
+            if token == b"<!--" or token == b"<![CDATA[":
+                self._closer = b"-->" if token == b"<!--" else b"]]>"
+            elif token.startswith(b"<iati-activity"):
+                if self._hash is not None or token.endswith(b"/"):
+                    self.exact = False  # nested or empty: leave it to the parser
+                    return
+                self._hash = hashlib.sha256()
+                fed = m.start()
+            else:
+                if self._hash is None:
+                    self.exact = False
+                    return
+                self._hash.update(buf[fed:m.end()])
+                self.fingerprints.append(self._hash.digest())
+                self._hash, fed = None, m.end()
+        if self._hash is not None:
+            self._hash.update(buf[fed:])
+        keep = min(len(buf), self._TAIL)
+        self._tail = buf[len(buf) - keep:]
+        # Where the next scan starts, in the next buffer (tail + chunk): nothing before it is
+        # looked at again, so no token is counted twice.
+        self._resume = max(0, pos - (len(buf) - keep))
+
+    def fingerprint(self) -> bytes | None:
+        """The fingerprint of the activity the parser has just finished, if the scan knows it."""
+        if self.exact and self.fingerprints:
+            return self.fingerprints.popleft()
+        return None
 
 
 def _check_prolog(path: Path, name: str) -> None:
@@ -135,7 +201,7 @@ class IatiFile:
                     continue
                 if el.tag == "iati-activities":
                     break
-                rec = self._activity(el, ctx, seen)
+                rec = self._activity(el, ctx, seen, stream.fingerprint())
                 el.clear(keep_tail=False)
                 parent = el.getparent()
                 if parent is not None:
@@ -195,13 +261,18 @@ class IatiFile:
                 hint="Fix the XML at this line; activities read before it were kept."
                 if root_seen else "Check that the file is XML (not JSON or HTML)."))
 
-    def _activity(self, el: Any, ctx: Context, seen: set[int]) -> ActivityRecord:
+    def _activity(self, el: Any, ctx: Context, seen: set[int],
+                  fingerprint: bytes | None = None) -> ActivityRecord:
         ident = el.findtext("iati-identifier")
         ident = ident.strip() if ident else None
         rec = ActivityRecord(identifier=ident or None, line=el.sourceline, ctx=ctx)
-        # Without the tail: the whitespace after the activity is not part of it.
-        rec.content_hash = hashlib.sha256(
-            READER_VERSION + etree.tostring(el, with_tail=False)).hexdigest()
+        if fingerprint is None:  # the byte scan could not follow: serialise the element
+            fingerprint = hashlib.sha256(etree.tostring(el, with_tail=False)).digest()
+        # With what the file's root tells the reader about every activity (version, language).
+        root = el.getparent() if el.getparent() is not None else el
+        rec.content_hash = hashlib.sha256(b"\0".join((
+            READER_VERSION, fingerprint, (root.get("version") or "").encode(),
+            (root.get(XML_LANG) or "").encode()))).hexdigest()
         if rec.identifier is None:
             rec.problem("missing-identifier", field="iati-identifier")
             return rec
