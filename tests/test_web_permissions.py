@@ -17,6 +17,8 @@ from tcmap import users  # noqa: E402
 ROLES = ("viewer", "analyst", "admin")
 PUBLIC = {"/health", "/login", "/"}
 ANALYST_READS = re.compile(r"^/(api/)?import")  # uploading is an analyst's job, even to look
+ADMIN_ONLY = re.compile(r"^/(api/)?users")  # managing accounts
+OWN_ACCOUNT = re.compile(r"^/(api/)?account")  # everyone manages their own password and tokens
 VALUES = {"identifier": UKRAINE, "code": "labour_administration_inspection",
           "section": "logic", "name": "no-such-report", "upload_id": "0" * 32,
           "upload": "0" * 32, "id": "0" * 32}
@@ -32,6 +34,10 @@ def _path(route: APIRoute) -> str:
 def _needed(route: APIRoute, method: str) -> str | None:
     if route.path in PUBLIC:
         return None
+    if ADMIN_ONLY.match(route.path):
+        return "admin"
+    if OWN_ACCOUNT.match(route.path):
+        return "viewer"
     if method == "GET":
         return "analyst" if ANALYST_READS.match(route.path) else "viewer"
     return "viewer" if route.path == "/logout" else "analyst"

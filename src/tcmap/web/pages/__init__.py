@@ -19,8 +19,9 @@ def register_all(app: FastAPI) -> None:
         reports,
         review,
         training,
+        users,
     )
 
     for module in (auth, review, activities, models, matrix, countries, programmes,
-                   assessments, appraisals, training, reports, imports):
+                   assessments, appraisals, training, reports, imports, users):
         module.register(app)
