@@ -133,3 +133,50 @@ def test_capacity_share_of_given_counts_reproduces_the_papers_figure():
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["percent"] == 58.0 and out["interval"] == [0.4423, 0.7062]
+
+
+def test_sections_on_other_nouns_are_frozen_with_the_snapshot_and_numbered_in_order(tmp_path):
+    import re
+
+    from tcmap.store import open_store
+    from tcmap.training import DEMO_FILES
+    from tcmap.training.importing import import_training
+
+    store = open_store(f"sqlite:///{tmp_path / 'sections.db'}")
+    import_paths(store, [DEMO_XML], Settings.load(workers=1))
+    classify_store(store, load_classifier())
+    assert import_training(store, DEMO_FILES, by="test").ok
+    with store.session() as s, s.begin():
+        create_snapshot(s, "with-training", FW.code)
+    first = render_html(_content(store, "with-training"))
+    assert "Training follow-up" in first
+    # Later training data do not change a report rebuilt from the snapshot.
+    from sqlalchemy import delete
+
+    from tcmap.store.training import SurveyResponse
+
+    with store.session() as s, s.begin():
+        s.execute(delete(SurveyResponse))
+    assert render_html(_content(store, "with-training")) == first
+    # One numbering through the report: paragraphs 1, 2, 3 ...; the summary names the
+    # decision's paragraph; tables and figures are numbered in order of first mention.
+    numbers = [int(n) for n in re.findall(r'<li><span class="pn">(\d+)\.</span>', first)]
+    assert numbers == list(range(1, len(numbers) + 1))
+    decision = re.search(r'<div class="decision"><ol class="paras"><li><span class="pn">(\d+)',
+                         first)
+    assert f"Paragraph {decision.group(1)}." in first
+    tables = [int(n) for n in re.findall(r'<p class="note">Table (\d+)\.', first)]
+    assert tables == list(range(1, len(tables) + 1)) and len(tables) >= 5
+
+
+def test_text_from_the_data_is_escaped_in_the_report(demo_store):
+    content = _content(demo_store)
+    content["proposals"] = [{**content["proposals"][0], "text": "<script>alert(1)</script>"}]
+    html = render_html(content)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_report_style_sheet_reaches_the_page_unescaped(demo_store):
+    html = render_html(_content(demo_store))
+    style = html.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "ol.paras > li" in style and "&gt;" not in style

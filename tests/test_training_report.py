@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
-from pathlib import Path
 
 from tcmap.taxonomy import load_framework
 from tcmap.training.importing import import_training
@@ -16,12 +14,11 @@ VALID = sorted((DATA / "training" / "valid").glob("*.csv"))
 
 
 def _render(section: dict) -> str:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    """The section as the governing-body report renders it (its environment, its numbering)."""
+    from tcmap.report import Numbers, _env
 
-    folder = Path(str(resources.files("tcmap.training").joinpath("templates")))
-    env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(),
-                      undefined=StrictUndefined)
-    return env.get_template("report_section.html.j2").render(training=section, para_start=8)
+    return _env().get_template("training/report_section.html.j2").render(
+        section=section, num=Numbers())
 
 
 def test_the_section_holds_the_six_month_figures_by_sex_and_constituent(sqlite_store):

@@ -3,14 +3,20 @@
 A snapshot holds the mapped activities (filtered) as canonical JSON, gzipped without a
 timestamp, with its checksum, the framework and model versions and the counts behind it.
 The same snapshot always gives the same rows in the same order.
+
+It also freezes the report's sections on the other nouns (country programmes and results,
+assessments and appraisals, training follow-up): each provider in SECTIONS turns the store
+into a JSON-ready dict, kept with the rows, so a report rebuilt later says the same. Those
+sections cover everything stored, not the snapshot's filters (the filters select activities).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,6 +26,11 @@ from tcmap.analysis.frame import FrameFilters, MappedActivity, load_frame
 from tcmap.errors import ConfigError, NotFoundError
 from tcmap.store import Snapshot, SourceFile, Tag
 from tcmap.store.base import utcnow
+
+# The report's sections on other nouns: name -> "module:function(session, framework) -> dict".
+SECTIONS = {
+    "training": "tcmap.training.summary:report_section",
+}
 
 
 @dataclass
@@ -33,16 +44,32 @@ class Frozen:
     info: dict[str, Any]
     sha256: str
     frame: list[MappedActivity]
+    sections: dict[str, Any] = field(default_factory=dict)
 
     def header(self) -> dict[str, Any]:
         return {"name": self.name, "created_at": self.created_at, "filters": self.filters,
                 "framework": self.framework, "info": self.info, "sha256": self.sha256}
 
 
-def _encode(frame: list[MappedActivity]) -> tuple[bytes, str]:
-    body = json.dumps([a.to_dict() for a in sorted(frame, key=lambda a: a.identifier)],
-                      sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+def _encode(frame: list[MappedActivity], sections: dict[str, Any]) -> tuple[bytes, str]:
+    body = json.dumps({"activities": [a.to_dict() for a in sorted(
+        frame, key=lambda a: a.identifier)], "sections": sections}, sort_keys=True,
+        ensure_ascii=False, separators=(",", ":"), default=str).encode()
     return gzip.compress(body, mtime=0), hashlib.sha256(body).hexdigest()
+
+
+def freeze_sections(session: Session, framework: str) -> dict[str, Any]:
+    """Every provider's section of the report, as it is now, made JSON-plain."""
+    from tcmap.taxonomy import load_framework
+
+    fw = load_framework(framework)
+    out = {}
+    for name, target in SECTIONS.items():
+        module, _, function = target.partition(":")
+        section = getattr(importlib.import_module(module), function)(session, fw)
+        # Through JSON and back: what a rebuilt report reads is exactly what was stored.
+        out[name] = json.loads(json.dumps(section, ensure_ascii=False, default=str))
+    return out
 
 
 def create_snapshot(session: Session, name: str | None, framework: str,
@@ -56,7 +83,8 @@ def create_snapshot(session: Session, name: str | None, framework: str,
                           hint="Choose another name, or build the report from that snapshot "
                           "with --snapshot.")
     frame = load_frame(session, filters)
-    data, sha = _encode(frame)
+    sections = freeze_sections(session, framework)
+    data, sha = _encode(frame, sections)
     versions = sorted(v for (v,) in session.execute(
         select(Tag.model_version).where(Tag.model_version.is_not(None)).distinct()))
     info = {
@@ -69,12 +97,13 @@ def create_snapshot(session: Session, name: str | None, framework: str,
                    framework=framework, info=info, sha256=sha, data=data)
     session.add(row)
     session.flush()
-    return _frozen(row, frame)
+    return _frozen(row, frame, sections)
 
 
-def _frozen(row: Snapshot, frame: list[MappedActivity]) -> Frozen:
+def _frozen(row: Snapshot, frame: list[MappedActivity],
+            sections: dict[str, Any] | None = None) -> Frozen:
     return Frozen(row.name, row.created_at.isoformat(timespec="seconds"), row.filters,
-                  row.framework, row.info, row.sha256, frame)
+                  row.framework, row.info, row.sha256, frame, sections or {})
 
 
 def load_snapshot(session: Session, name: str) -> Frozen:
@@ -83,8 +112,11 @@ def load_snapshot(session: Session, name: str) -> Frozen:
     if row is None:
         raise NotFoundError(f"No snapshot named {name!r}.",
                             hint="List them with `tcmap snapshot list`.")
-    rows = json.loads(gzip.decompress(row.data))
-    return _frozen(row, [MappedActivity.from_dict(d) for d in rows])
+    body = json.loads(gzip.decompress(row.data))
+    if isinstance(body, list):  # made before snapshots kept sections
+        body = {"activities": body, "sections": {}}
+    return _frozen(row, [MappedActivity.from_dict(d) for d in body["activities"]],
+                   body["sections"])
 
 
 def list_snapshots(session: Session) -> list[dict[str, Any]]:

@@ -39,6 +39,7 @@ def register(app: typer.Typer) -> None:
         clf = load_classifier(st.settings.framework)
         with progress_bar("Classifying") as advance:
             classified = classify_store(store, clf, progress=advance)
+        extras = load_demo_extras(store, st.settings)
         with store.session() as s:
             summary = portfolio_stats(s, top=10)
             mapping = mapping_summary(s, clf.framework)
@@ -50,7 +51,7 @@ def register(app: typer.Typer) -> None:
         if json_:
             return print_json({"database": store.url, "import": report.to_dict(),
                                "classify": classified, "stats": summary, "mapping": mapping,
-                               "report": files})
+                               "demo_data": extras, "report": files})
         show_report(report, limit=15, closing=False)
         console.print(
             f"\n[bold]{summary['activities']:,}[/] activities in [bold]{store.url}[/] from "
@@ -69,6 +70,8 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"{mapping['world_of_work']:,} activities are about the world of work, "
             f"{mapping['capacity_development']:,} develop capacity (model {clf.version}).")
+        for line in extras.values():
+            console.print(line)
         console.print(f"\n[bold]Report[/] (snapshot {frozen.name}):")
         for kind, path in files.items():
             console.print(f"  {kind}: {path}")
@@ -81,6 +84,21 @@ def register(app: typer.Typer) -> None:
 
 
 DEMO_USER, DEMO_PASSWORD = "demo", "decent-work-2012"
+
+
+def load_demo_extras(store, settings) -> dict[str, str]:
+    """The demo's other nouns (training follow-up, ...), each loaded idempotently; one line
+    per noun saying what is there."""
+    from tcmap.training import DEMO_FILES
+    from tcmap.training.importing import import_training
+
+    out = {}
+    training = import_training(store, DEMO_FILES, by="demo", framework=settings.framework)
+    n = {k: v["rows"] for k, v in training.totals().items()}
+    out["training"] = (f"Training follow-up: {n['events']} events, {n['participants']} "
+                       f"participants, {n['responses']} survey responses "
+                       "(tcmap training figures).")
+    return out
 
 
 def _serve_demo(st, port: int) -> None:

@@ -127,6 +127,8 @@ def build_content(frozen: Frozen, framework: Framework, rates=None,
         "trust": tr,
         "quality": quality,
         "appendix": approaches_per_outcome(frame, framework),
+        # Programmes and results, assessments, appraisals, training: frozen with the snapshot.
+        "sections": frozen.sections,
     }
     content["proposals"] = proposals(content)
     return content
