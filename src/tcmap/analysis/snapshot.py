@@ -29,6 +29,7 @@ from tcmap.store.base import utcnow
 
 # The report's sections on other nouns: name -> "module:function(session, framework) -> dict".
 SECTIONS = {
+    "results": "tcmap.results.summary:report_section",
     "training": "tcmap.training.summary:report_section",
 }
 

@@ -94,3 +94,19 @@ def gate_documents(paths: Iterable[Path | str], classifier=None,
     return {"documents": documents, "unreadable": unreadable, "read": len(documents),
             "passed": passed, "share_passed": round(passed / len(documents), 4)
             if documents else None}
+
+
+def gate_programmes(session, codes: Iterable[str] | None = None) -> dict[str, Any]:
+    """The gate over stored country programmes (all, or those named): each one's result, and
+    the share that pass."""
+    from sqlalchemy import select
+
+    from tcmap.results.programmes import gate_input
+    from tcmap.store.programme import Programme
+
+    codes = list(codes) if codes else list(session.scalars(
+        select(Programme.code).order_by(Programme.code)))
+    programmes = [gate_programme(gate_input(session, code)) for code in codes]
+    passed = sum(p["passed"] for p in programmes)
+    return {"programmes": programmes, "checked": len(programmes), "passed": passed,
+            "share_passed": round(passed / len(programmes), 4) if programmes else None}

@@ -17,6 +17,7 @@ from tcmap.cli import (
     demo,
     evaluate,
     importing,
+    indicator,
     portfolio,
     programme,
     report,
@@ -53,7 +54,7 @@ def _main(
 
 
 for module in (importing, portfolio, classify, review, evaluate, report, taxonomy, programme,
-               assessment, appraisal, training, serve, demo, user):
+               indicator, assessment, appraisal, training, serve, demo, user):
     module.register(app)
 
 
