@@ -261,3 +261,22 @@ def test_a_sheet_named_for_its_noun_is_read_as_that_sheet(store, tmp_path):
         report = import_programmes(s, sorted(tmp_path.glob("*.csv")), "ana")
     assert report["ok"], report["problems"]
     assert sorted(f["sheet"] for f in report["files"]) == sorted(sheet_specs())
+
+
+def test_the_demo_programmes_import_link_the_demo_portfolio_and_load_twice_the_same(tmp_path):
+    from tcmap.appraisal.gate import gate_programmes
+    from tcmap.demo import DEMO_XML
+    from tcmap.results.demo import load_demo
+    from tcmap.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'demo.db'}")
+    import_paths(store, [DEMO_XML], Settings.load(workers=1))
+    first = load_demo(store)
+    assert first["counts"]["programmes"]["created"] == 4 and first["linked"] >= 10
+    again = load_demo(store)
+    assert again["counts"]["programmes"] == {"created": 0, "updated": 0, "unchanged": 4}
+    assert again["linked"] == 0
+    with store.session() as s:
+        gate = gate_programmes(s)
+    # Sri Lanka's programme targets the government and workers with no capacity output.
+    assert [p["code"] for p in gate["programmes"] if not p["passed"]] == ["LKA-2013-17"]

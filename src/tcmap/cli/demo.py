@@ -89,10 +89,18 @@ DEMO_USER, DEMO_PASSWORD = "demo", "decent-work-2012"
 def load_demo_extras(store, settings) -> dict[str, str]:
     """The demo's other nouns (training follow-up, ...), each loaded idempotently; one line
     per noun saying what is there."""
+    from tcmap.results.demo import load_demo as load_programmes
     from tcmap.training import DEMO_FILES
     from tcmap.training.importing import import_training
 
     out = {}
+    programmes = load_programmes(store, settings.framework)
+    c = programmes["counts"]
+    out["programmes"] = (
+        f"Country programmes: {sum(c['programmes'].values())} DWCPs, "
+        f"{sum(c['outputs'].values())} outputs, {sum(c['indicators'].values())} indicators; "
+        f"{programmes['linked'] + programmes['already_linked']} activities linked by the "
+        "outcome codes in their identifiers (tcmap programme list, tcmap programme gate).")
     training = import_training(store, DEMO_FILES, by="demo", framework=settings.framework)
     n = {k: v["rows"] for k, v in training.totals().items()}
     out["training"] = (f"Training follow-up: {n['events']} events, {n['participants']} "
