@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tcmap.appraisal.gate import gate_programmes
 from tcmap.results import aggregate
 from tcmap.results.chain import chain_view
 from tcmap.results.checks import CHECKS, check_chain
@@ -105,6 +106,7 @@ def report_section(session: Session, framework: Framework | str | None = None
         "indicators_not_listed": max(0, len(indicators) - MAX_INDICATORS),
         "pooled": pooled,
         "max_behind": MAX_BEHIND,
+        "gate": gate_programmes(session),
     }
 
 
