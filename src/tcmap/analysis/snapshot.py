@@ -30,6 +30,8 @@ from tcmap.store.base import utcnow
 # The report's sections on other nouns: name -> "module:function(session, framework) -> dict".
 SECTIONS = {
     "results": "tcmap.results.summary:report_section",
+    "assessment": "tcmap.assessment.section:report_section",
+    "appraisal": "tcmap.appraisal.section:report_section",
     "training": "tcmap.training.summary:report_section",
 }
 

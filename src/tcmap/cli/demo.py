@@ -101,6 +101,19 @@ def load_demo_extras(store, settings) -> dict[str, str]:
         f"{sum(c['outputs'].values())} outputs, {sum(c['indicators'].values())} indicators; "
         f"{programmes['linked'] + programmes['already_linked']} activities linked by the "
         "outcome codes in their identifiers (tcmap programme list, tcmap programme gate).")
+    from tcmap.appraisal.demo import load_demo as load_appraisals
+    from tcmap.assessment.demo import load_demo as load_assessments
+
+    a = load_assessments(store, settings.framework, by="demo")
+    out["assessment"] = (f"Capacity assessments: {a['assessments']} constituents, {a['rounds']} "
+                         f"rounds, {a['ratings']} ratings, {a['actions']} response actions"
+                         + ("" if a["created"] else ", already loaded")
+                         + " (tcmap assessment list).")
+    p = load_appraisals(store, settings.framework, by="demo")
+    out["appraisal"] = (f"Quality appraisals: {p['appraisals']} documents, "
+                        + ", ".join(f"{n} {s}" for s, n in p["by_status"].items())
+                        + ("" if p["created"] else ", already loaded")
+                        + " (tcmap appraisal list).")
     training = import_training(store, DEMO_FILES, by="demo", framework=settings.framework)
     n = {k: v["rows"] for k, v in training.totals().items()}
     out["training"] = (f"Training follow-up: {n['events']} events, {n['participants']} "
