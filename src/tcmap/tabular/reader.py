@@ -56,7 +56,7 @@ class SheetFile:
             if self.path.suffix.lower() == ".xlsx":
                 rows = _xlsx_rows(self.path, self.name)
             else:
-                rows = _csv_rows(self.path, self.name)
+                rows = csv_rows(self.path, self.name)
             yield from self._records(rows)
         except InputError as exc:
             self.problems.append(exc.to_problem())
@@ -80,7 +80,7 @@ class SheetFile:
                 continue
             any_row = True
             values = [(col, v) for col, cell in zip(columns, cells, strict=False)
-                      if col is not None and (v := _value(cell)) is not None]
+                      if col is not None and (v := cell_value(cell)) is not None]
             yield self._record(n, values, ctx, seen)
         if not any_row:
             self._file_problem("empty-sheet", row=header[0])
@@ -91,7 +91,7 @@ class SheetFile:
         names: set[str] = set()
         dims = self._framework.dimensions
         for cell in cells:
-            value = _value(cell)
+            value = cell_value(cell)
             text = "" if value is None else _text(value)
             col = column_for(text) if text else None
             if text and col is None:
@@ -334,7 +334,7 @@ def _items(v: Any) -> list[str]:
     return [item.strip() for item in _SEPARATOR.split(_text(v)) if item.strip()]
 
 
-def _value(cell: Any) -> Any:
+def cell_value(cell: Any) -> Any:
     """A cell as stripped text, a date or a datetime; None when blank."""
     if cell is None:
         return None
@@ -358,7 +358,7 @@ def _text(v: Any) -> str:
 
 
 def _blank(cells: tuple[Any, ...]) -> bool:
-    return all(_value(c) is None for c in cells)
+    return all(cell_value(c) is None for c in cells)
 
 
 def _unreadable(name: str, message: str, **context: Any) -> InputError:
@@ -392,7 +392,7 @@ def _check_text(path: Path, name: str) -> str:
     return max((",", ";", "\t"), key=first.count)  # a tie (no delimiter at all) gives ","
 
 
-def _csv_rows(path: Path, name: str) -> Iterator[Row]:
+def csv_rows(path: Path, name: str) -> Iterator[Row]:
     delimiter = _check_text(path, name)
     n = 0
     with path.open(encoding="utf-8-sig", newline="") as fh:

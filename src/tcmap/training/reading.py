@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from tcmap.errors import InputError, Problem
-from tcmap.tabular.reader import _csv_rows, _value  # the activity sheets' CSV and cell reading
+from tcmap.tabular.reader import cell_value, csv_rows
 from tcmap.taxonomy import Framework
 from tcmap.training.surveys import Instrument
 
@@ -136,7 +136,7 @@ def _header(kind: str, cells: tuple[Any, ...], row: int, file: str, instrument: 
     spec = sheet_specs()[kind]
     names: list[str | None] = []
     for cell in cells:
-        value = _value(cell)
+        value = cell_value(cell)
         text = "" if value is None else str(value).strip()
         name = text.lower()
         known = spec.column(name) is not None or (spec.items and name in instrument.items)
@@ -163,15 +163,15 @@ def _header(kind: str, cells: tuple[Any, ...], row: int, file: str, instrument: 
 
 def _sheet(kind: str | None, rows: Iterator[tuple[int, tuple[Any, ...]]], file: str,
            instrument: Instrument, problems: list[Problem]) -> Sheet | None:
-    header = next(((n, cells) for n, cells in rows if any(_value(c) is not None
+    header = next(((n, cells) for n, cells in rows if any(cell_value(c) is not None
                                                           for c in cells)), None)
     if header is None:
         problems.append(Problem.make("training-empty-sheet", file=file,
                                      message="The sheet is empty: no header, no rows."))
         return None
     if kind is None:
-        kind = _kind_of({str(_value(c)).strip().lower() for c in header[1]
-                         if _value(c) is not None})
+        kind = _kind_of({str(cell_value(c)).strip().lower() for c in header[1]
+                         if cell_value(c) is not None})
         if kind is None:
             problems.append(Problem.make("training-unrecognised-sheet", file=file,
                                          row=header[0]))
@@ -182,7 +182,7 @@ def _sheet(kind: str | None, rows: Iterator[tuple[int, tuple[Any, ...]]], file: 
     sheet = Sheet(kind, file)
     for n, cells in rows:
         values = {name: v for name, cell in zip(names, cells, strict=False)
-                  if name is not None and (v := _value(cell)) is not None}
+                  if name is not None and (v := cell_value(cell)) is not None}
         if values:
             sheet.rows.append((n, values))
     if not sheet.rows:
@@ -200,7 +200,7 @@ def read_file(path: Path, name: str, instrument: Instrument,
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            sheet = _sheet(None, _csv_rows(path, name), name, instrument, problems)
+            sheet = _sheet(None, csv_rows(path, name), name, instrument, problems)
             return [sheet] if sheet else []
         if suffix == ".xlsx":
             return _workbook(path, name, instrument, problems)
