@@ -2,9 +2,9 @@
 
 Imports the corpus once into a fresh SQLite database, then, each in a fresh process and
 interleaved over --runs rounds, runs `tcmap classify` in default mode, in fast mode and with
-the keyword baseline, each on an untouched copy of that database (so every run writes all its
-tags). Prints median activities per second and peak memory (RSS) for each, and the ratio to
-the keyword baseline.
+the keyword baseline in one process, and default and fast mode with two worker processes,
+each on an untouched copy of that database (so every run writes all its tags). Prints median
+activities per second and peak memory (RSS) for each, and the ratio to the keyword baseline.
 
 Usage: python benchmarks/classify.py [--runs 3]
 """
@@ -26,9 +26,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 TARBALL = REPO.parent / "shared/data/real/dportal-covid19-2021/saved_data.tar.xz"
 MODES = ("default", "fast", "keywords")
+# Each mode in one process (workers=1), and the two model modes also with two processes.
+RUNS = [(m, 1) for m in MODES] + [("default", 2), ("fast", 2)]
 
 
-def child(db: str, mode: str) -> dict:
+def child(db: str, mode: str, workers: str = "1") -> dict:
     from tcmap.classify import load_classifier
     from tcmap.classify.run import classify_store
     from tcmap.store import open_store
@@ -36,10 +38,11 @@ def child(db: str, mode: str) -> dict:
     store = open_store(f"sqlite:///{db}")
     t = time.perf_counter()
     clf = load_classifier(None, mode)
-    result = classify_store(store, clf)
+    result = classify_store(store, clf, workers=int(workers))
     seconds = time.perf_counter() - t
     return {"seconds": seconds, "activities": result["activities"], "tags": result["added"],
-            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "workers_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -54,7 +57,7 @@ def _copy(source: Path, target: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--child", nargs=2)
+    ap.add_argument("--child", nargs=3)
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(*args.child)))
@@ -73,24 +76,28 @@ def main() -> None:
         report = import_paths(store, [tmp / "saved_data"])
         store.close()  # the last connection out merges the write-ahead log into the file
         print(f"corpus: {report.total('inserted'):,} activities imported")
-        results: dict[str, list[dict]] = {m: [] for m in MODES}
+        results: dict[tuple[str, int], list[dict]] = {r: [] for r in RUNS}
         for _ in range(args.runs):
-            for mode in MODES:
-                db = tmp / f"{mode}.db"
+            for mode, workers in RUNS:
+                db = tmp / f"{mode}-{workers}.db"
                 _copy(base, db)
-                out = subprocess.run([sys.executable, __file__, "--child", str(db), mode],
+                out = subprocess.run([sys.executable, __file__, "--child", str(db), mode,
+                                      str(workers)],
                                      check=True, capture_output=True, text=True, cwd=REPO)
-                results[mode].append(json.loads(out.stdout.strip().splitlines()[-1]))
+                results[(mode, workers)].append(json.loads(out.stdout.strip().splitlines()[-1]))
                 db.unlink()
-        rates = {m: statistics.median(r["activities"] / r["seconds"] for r in results[m])
-                 for m in MODES}
-        for mode in MODES:
-            r = results[mode]
-            print(f"tcmap classify ({mode}): median {rates[mode]:,.0f} activities/s "
+        rates = {k: statistics.median(r["activities"] / r["seconds"] for r in v)
+                 for k, v in results.items()}
+        for (mode, workers), r in results.items():
+            memory = f"peak RSS {max(x['rss_mb'] for x in r):.0f} MB" + (
+                f" + {max(x['workers_rss_mb'] for x in r):.0f} MB per worker"
+                if workers > 1 else "")
+            print(f"tcmap classify ({mode}, {workers} process{'es' if workers > 1 else ''}): "
+                  f"median {rates[(mode, workers)]:,.0f} activities/s "
                   f"({statistics.median(x['seconds'] for x in r):.1f} s for "
-                  f"{r[0]['activities']:,} activities, {r[0]['tags']:,} tags), "
-                  f"peak RSS {max(x['rss_mb'] for x in r):.0f} MB, "
-                  f"{rates[mode] / rates['keywords']:.2f}x the keyword baseline's rate")
+                  f"{r[0]['activities']:,} activities, {r[0]['tags']:,} tags), {memory}, "
+                  f"{rates[(mode, workers)] / rates[('keywords', 1)]:.2f}x the keyword "
+                  "baseline's rate")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("batch_size", 1000, int,
             "Activities written per database transaction during import."),
     Setting("workers", 2, int,
-            "Processes that import files at the same time (1 imports in the calling process)."),
+            "Processes that import files, or classify activities, at the same time (1: all "
+            "in the calling process)."),
     Setting("max_file_mb", 4096, int,
             "Largest input accepted, in MB after decompression; larger files are refused."),
     Setting("max_activity_mb", 16, int,

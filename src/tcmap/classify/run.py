@@ -66,39 +66,64 @@ def load_documents(session, ids: list[int], detect: bool) -> dict[int, Document]
 def classify_store(
     store: Store, classifier: Classifier, batch_size: int = 500,
     progress: Callable[[int], None] | None = None, identifiers: list[str] | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
-    """Classify every stored activity (or those named) and merge the tags; return counts."""
-    from tcmap.tagging import apply_machine_tags_many
+    """Classify every stored activity (or those named) and merge the tags; return counts.
 
-    totals: dict[str, int] = defaultdict(int)
+    With `workers` > 1 (and a database other processes can open), batches are read,
+    classified and written by that many processes at once: classifying one activity is a
+    pure function of the activity and the model, and each batch is its own transaction.
+    """
     with store.session() as s:
         q = select(Activity.id).order_by(Activity.id)
         if identifiers:
             q = q.where(Activity.iati_identifier.in_(identifiers))
         all_ids = list(s.scalars(q))
-    for start in range(0, len(all_ids), batch_size):
-        ids = all_ids[start:start + batch_size]
-        now = utcnow()
-        with store.session() as s:
-            docs = load_documents(s, ids, classifier.detect_language)
-        batch = {}
-        for aid, doc in docs.items():
-            labels = classifier.classify(doc)
-            batch[aid] = [{"dimension": a.dimension, "code": a.code, "confidence": a.confidence,
-                           "rank": a.rank, "evidence": a.evidence, "origin": a.origin}
-                          for a in labels.assignments()]
-            totals["activities"] += 1
-            totals["world_of_work"] += labels.world_of_work.code == "true"
-            totals["capacity_development"] += labels.capacity_development.code == "true"
-        with store.engine.begin() as conn:
-            counts = apply_machine_tags_many(conn, batch, classifier.framework.code,
-                                             classifier.version, now)
+    batches = [all_ids[i:i + batch_size] for i in range(0, len(all_ids), batch_size)]
+    totals: dict[str, int] = defaultdict(int)
+    if workers > 1 and len(batches) > 1 and store.shareable:
+        from tcmap.parallel import classify_in_workers
+
+        results = classify_in_workers(store, classifier, batches, workers, progress)
+    else:
+        results = []
+        for ids in batches:
+            results.append(classify_batch(store, classifier, ids))
+            if progress:
+                progress(len(ids))
+    for counts in results:
         for k, v in counts.items():
             totals[k] += v
-        if progress:
-            progress(len(ids))
     return {"framework": classifier.framework.code, "model_version": classifier.version,
             "mode": classifier.mode, **dict(totals)}
+
+
+def classify_batch(store: Store, classifier: Classifier, ids: list[int],
+                   write_lock=None) -> dict[str, int]:
+    """Read, classify and merge the tags of one batch of activities, in one transaction;
+    `write_lock` (from parallel runs on SQLite) is held around the write only."""
+    from contextlib import nullcontext
+
+    from tcmap.tagging import apply_machine_tags_many
+
+    totals: dict[str, int] = defaultdict(int)
+    with store.session() as s:
+        docs = load_documents(s, ids, classifier.detect_language)
+    batch = {}
+    for aid, doc in docs.items():
+        labels = classifier.classify(doc)
+        batch[aid] = [{"dimension": a.dimension, "code": a.code, "confidence": a.confidence,
+                       "rank": a.rank, "evidence": a.evidence, "origin": a.origin}
+                      for a in labels.assignments()]
+        totals["activities"] += 1
+        totals["world_of_work"] += labels.world_of_work.code == "true"
+        totals["capacity_development"] += labels.capacity_development.code == "true"
+    with write_lock or nullcontext(), store.engine.begin() as conn:
+        counts = apply_machine_tags_many(conn, batch, classifier.framework.code,
+                                         classifier.version, utcnow())
+    for k, v in counts.items():
+        totals[k] += v
+    return dict(totals)
 
 
 def mapping_summary(session, framework) -> dict[str, Any]:

@@ -29,6 +29,10 @@ def register(app: typer.Typer) -> None:
         keywords: bool = KEYWORDS_OPTION,
         identifier: list[str] = typer.Option(
             None, "--id", help="Classify only this activity (repeatable)."),
+        workers: int = typer.Option(
+            None, "--workers", min=1, max=64,
+            help="Processes classifying at once (default: the workers setting, "
+            "$TCMAP_WORKERS)."),
         json_: bool = JSON_OPTION,
     ) -> None:
         """Map every stored activity onto the framework, as tags with evidence."""
@@ -39,7 +43,8 @@ def register(app: typer.Typer) -> None:
         clf = load_classifier(st.settings.framework, _mode(fast, keywords))
         store = st.store()
         with progress_bar("Classifying") as advance:
-            result = classify_store(store, clf, progress=advance, identifiers=identifier)
+            result = classify_store(store, clf, progress=advance, identifiers=identifier,
+                                    workers=workers or st.settings.workers)
         if json_:
             return print_json(result)
         table = Table(title=f"Classified with {clf.version}", show_header=False)
