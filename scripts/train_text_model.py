@@ -4,7 +4,11 @@
 
 Weak labels, from `sectors.yaml`: an activity is `wow` when one of its sectors is a
 world-of-work sector and `not_wow` when all of them are outside it (health, WASH, food...);
-its weak outcome is the outcome its sectors point to most. Activities of the labelled
+its weak outcome is the outcome its sectors point to most; it is `capdev` when one of its
+sectors is usually about strengthening institutions or people (public sector management,
+statistical capacity, civil society...) or its aid type is technical assistance (D01, D02),
+and not `capdev` when all its sectors deliver goods or services straight to people (emergency
+food, material relief...). Activities of the labelled
 development set are left out, so cross-validated figures on that set stay honest. Writes
 src/tcmap/classify/models/<framework>-text.json.
 """
@@ -40,7 +44,7 @@ def text_of(rec) -> str:
                      if n["owner"] == "activity" and n["field"] in ("title", "description"))
 
 
-def weak_label(rec, sectors) -> tuple[bool | None, str | None]:
+def _sector_signals(rec, sectors) -> tuple[Counter, Counter, int]:
     signals, outcomes, n = Counter(), Counter(), 0
     for s in rec.parts.get("sectors", ()):
         if s["vocabulary"] not in ("1", "2"):
@@ -49,6 +53,21 @@ def weak_label(rec, sectors) -> tuple[bool | None, str | None]:
         entry = sector_entry(sectors, s["vocabulary"], s["code"]) or {}
         signals.update(entry.get("signals", ()))
         outcomes.update(entry.get("outcomes", ()))
+    return signals, outcomes, n
+
+
+def capdev_label(rec, sectors) -> bool | None:
+    """Capacity development (True) or delivery (False) by sectors and aid type, or unknown."""
+    signals, _, n = _sector_signals(rec, sectors)
+    if signals["capdev"] or (rec.columns.get("default_aid_type") or "").upper() in ("D01", "D02"):
+        return True
+    if n and signals["delivery"] == n:
+        return False
+    return None
+
+
+def weak_label(rec, sectors) -> tuple[bool | None, str | None]:
+    signals, outcomes, n = _sector_signals(rec, sectors)
     if not n:
         return None, None
     if signals["wow"]:
@@ -83,6 +102,7 @@ def main() -> None:
     labelled = args.shared / "data" / "labelled" / "dev-labels.jsonl"
     held_out = {json.loads(line)["id"] for line in labelled.open() if line.strip()}
     texts, wow, outcome_texts, outcome_y = [], [], [], []
+    capdev_texts, capdev_y = [], []
     with tempfile.TemporaryDirectory() as tmp:
         tar = args.shared / "data/real/dportal-covid19-2021/saved_data.tar.xz"
         with tarfile.open(tar) as t:
@@ -91,6 +111,10 @@ def main() -> None:
             for rec in IatiFile(f, f.name):
                 if rec.rejected or rec.identifier in held_out:
                     continue
+                capdev = capdev_label(rec, sectors)
+                if capdev is not None and text_of(rec).strip():
+                    capdev_texts.append(text_of(rec))
+                    capdev_y.append(capdev)
                 label, outcome = weak_label(rec, sectors)
                 if label is None:
                     continue
@@ -101,13 +125,16 @@ def main() -> None:
                     outcome_texts.append(text)
                     outcome_y.append(outcome)
     print(f"weak labels: {sum(wow)} world of work, {len(wow) - sum(wow)} not; "
-          f"outcomes {Counter(outcome_y)}")
+          f"outcomes {Counter(outcome_y)}; capacity development {sum(capdev_y)}, "
+          f"delivery {len(capdev_y) - sum(capdev_y)}")
     outputs = {}
     names, lr = fit(texts, wow, args.c)
     outputs["wow"] = prune(names, lr.coef_[0], lr.intercept_[0])
     names, lr = fit(outcome_texts, outcome_y, args.c)
     for i, code in enumerate(lr.classes_):
         outputs[code] = prune(names, lr.coef_[i], lr.intercept_[i])
+    names, lr = fit(capdev_texts, capdev_y, args.c)
+    outputs["capdev"] = prune(names, lr.coef_[0], lr.intercept_[0])
     body = json.dumps({k: v[1] for k, v in outputs.items()}, sort_keys=True).encode()
     model = TextModel(f"text-{hashlib.sha256(body).hexdigest()[:8]}", outputs)
     out = packaged_model_path(f"{fw.code}-text")

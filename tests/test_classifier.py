@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from tcmap.classify import from_activity, from_record, label_paths, load_classifier
-from tcmap.classify.classifier import Classifier
+from tcmap.classify.classifier import Assignment, Classifier, Labels, choose
+from tcmap.classify.document import Document, Segment
 from tcmap.classify.features import gather, pair_features
 from tcmap.classify.lexicon import Lexicon, fold
+from tcmap.classify.model import Linear
 from tcmap.classify.run import classify_store
 from tcmap.cli import app
 from tcmap.config import Settings
@@ -97,15 +99,84 @@ def test_classification_is_a_pure_function_of_the_activity_and_the_model():
 
 def test_codes_without_evidence_score_as_if_all_their_features_were_computed():
     clf = load_classifier()
-    scores = {"world_of_work": 0.8, "capacity_development": 0.7}
+    scores = {"world_of_work": 0.8, "capacity_development": 0.7, "text:individual": 0.3}
+    modalities = {"training": 0.9, "policy_advice": 0.4}
     for rec in _records(VALID) + _records(V1):
         ev = gather(from_record(rec), clf.lexicon, clf.sectors, clf.text_model)
         for dim in ("outcomes", "modalities", "capacity_levels", "target_groups"):
-            fast = {c: p for p, c in clf._pair_scores(dim, ev, scores)}
+            fast = {c: p for p, c in clf._pair_scores(dim, ev, scores, modalities)}
             for code in clf.framework.dimension(dim).codes:
                 full = clf.model.pairs[dim].probability(pair_features(
-                    dim, code, ev, scores, clf.model.priors[dim].get(code, -5.3)))
+                    dim, code, ev, scores, clf.model.priors[dim].get(code, -5.3), modalities))
                 assert fast[code] == pytest.approx(full, abs=1e-9), (dim, code)
+
+
+def test_decision_rules_gate_floor_and_name_at_least_the_best_code():
+    rule = Linear({}, 0.0, threshold=0.5, relative=0.8, gate=0.6)
+    scored = [(0.9, "a"), (0.7, "b"), (0.6, "c"), (0.2, "d")]
+    yes = {"capacity_development": True, "world_of_work": True}
+    p = {"capacity_development": 0.7, "world_of_work": 0.9}
+    # 0.7 < 0.8 * 0.9: too far below the best code
+    assert choose("modalities", scored, rule, p, yes) == [(0.9, "a")]
+    loose = Linear({}, 0.0, threshold=0.5)
+    assert [c for _, c in choose("modalities", scored, loose, p, yes)] == ["a", "b", "c"]
+    assert choose("modalities", [(0.3, "a")], loose, p, yes) == []  # not gated: may be empty
+    assert choose("capacity_levels", [(0.3, "a")], loose, p, yes) == [(0.3, "a")]
+    assert choose("capacity_levels", scored, rule, {**p, "capacity_development": 0.5}, yes) == []
+    assert choose("target_groups", scored, loose, p, {**yes, "capacity_development": False}) == []
+    many = [(0.9, f"O{i}") for i in range(1, 6)]
+    assert len(choose("outcomes", many, loose, p, yes)) == 3
+
+
+def test_capacity_verbs_govern_the_levels_and_groups_they_strengthen():
+    clf = load_classifier(mode="keywords")
+    doc = Document("x", [Segment("description[1]", "en",
+                                 "The project will strengthen the capacity of the Ministry of "
+                                 "Labour. Women and youth in the region benefit from cash.")])
+    ev = gather(doc, clf.lexicon, clf.sectors)
+    assert ev.objects.get(("target_groups", "government"), 0) >= 1
+    # the women and youth are in another sentence: named, but not what is strengthened
+    assert ("target_groups", "final_beneficiaries") in ev.hits
+    assert ("target_groups", "final_beneficiaries") not in ev.objects
+    trained = Document("y", [Segment("description[1]", "en", "40 labour inspectors trained")])
+    ev = gather(trained, clf.lexicon, clf.sectors)
+    assert ev.objects.get(("target_groups", "government"), 0) >= 1
+
+
+def test_a_level_implied_by_a_modality_shows_that_modalitys_evidence():
+    clf = load_classifier()
+    doc = Document("x", [Segment("description[1]", "en",
+                                 "Training of 40 labour inspectors in Ukraine.")])
+    ev = gather(doc, clf.lexicon, clf.sectors, clf.text_model)
+    labels = clf.decide(doc, ev, clf.score(doc, ev))
+    assert labels.to_labelling() == clf.classify(doc).to_labelling()
+    assert list(labels.sets) == ["outcomes", "modalities", "capacity_levels", "target_groups"]
+    # a level with no phrase of its own shows the evidence of the modality that implies it
+    quiet = Document("y", [Segment("description[1]", "en", "Nothing to see here.")])
+    span = {"kind": "text", "field": "description[1]", "lang": "en", "start": 0, "end": 7,
+            "text": "Nothing", "context": "Nothing to see"}
+    training = Assignment("modalities", "training", 0.9, [span], "model", 1)
+    fake = Labels("y", labels.world_of_work, labels.capacity_development,
+                  {"modalities": [training]})
+    ev = gather(quiet, clf.lexicon, clf.sectors, clf.text_model)
+    assert clf._evidence("capacity_levels", "individual", quiet, ev, fake) == [
+        {**span, "implied_by": "training"}]
+    assert clf._evidence("capacity_levels", "enabling_environment", quiet, ev, fake) == []
+
+
+def test_the_models_text_outputs_are_read_in_the_same_pass_as_the_weak_label_ones():
+    clf = load_classifier()
+    assert clf.model.text and set(clf.model.text) <= set(clf.text_model.outputs)
+    rec = next(r for r in _records(DEMO_XML)
+               if r.identifier == "XM-DAC-41302-101895-378077-2010-UKR107")
+    doc = from_record(rec)
+    one_pass = clf.score(doc, gather(doc, clf.lexicon, clf.sectors, clf.text_model))
+    # evidence gathered without them (as in training): the classifier reads them itself
+    apart = clf.score(doc, gather(doc, clf.lexicon, clf.sectors, None))
+    levels = [k for k in one_pass.doc if k.startswith("text:")]
+    assert len(levels) == 3
+    for key in levels:
+        assert apart.doc[key] == pytest.approx(one_pass.doc[key], abs=1e-9), key
 
 
 def test_keyword_baseline_and_fast_mode_are_declared_and_run():

@@ -22,9 +22,9 @@ TARGETS = {"primary_outcome_accuracy": 0.80, "world_of_work_f1": 0.90,
            "capacity_development_f1": 0.85, "modalities_micro_f1": 0.70,
            "capacity_levels_micro_f1": 0.75, "target_groups_micro_f1": 0.75}
 FLOORS = {"primary_outcome_accuracy": 0.80, "world_of_work_f1": 0.90,
-          "capacity_development_f1": 0.85, "outcomes_micro_f1": 0.76,
-          "modalities_micro_f1": 0.66, "capacity_levels_micro_f1": 0.67,
-          "target_groups_micro_f1": 0.64}
+          "capacity_development_f1": 0.88, "outcomes_micro_f1": 0.77,
+          "modalities_micro_f1": 0.68, "capacity_levels_micro_f1": 0.71,
+          "target_groups_micro_f1": 0.69}
 BELOW_TARGET = ("modalities_micro_f1", "capacity_levels_micro_f1", "target_groups_micro_f1")
 
 
@@ -57,9 +57,9 @@ def test_cross_validated_figures_meet_the_targets_where_the_method_reaches_them(
             assert model[k] >= target, (k, model[k])
 
 
-@pytest.mark.xfail(strict=True, reason="modalities, capacity levels and target groups are "
-                   "below the issue's targets (see docs/classifier.md); strict, so reaching "
-                   "them fails here until BELOW_TARGET is updated")
+@pytest.mark.xfail(strict=True, reason="modalities (0.6996), capacity levels (0.726) and "
+                   "target groups (0.709) are below the issue's targets (see docs/classifier.md); "
+                   "strict, so reaching them fails here until BELOW_TARGET is updated")
 def test_the_remaining_targets(cross_validated):
     model, _ = cross_validated
     assert all(model[k] >= TARGETS[k] for k in BELOW_TARGET)

@@ -16,7 +16,7 @@ FRAMEWORK_DIR = ROOT / "src/tcmap/taxonomy/data/ilo-spf-2010-15"
 TERMS = FRAMEWORK_DIR / "terms"
 FRAMEWORK = yaml.safe_load((FRAMEWORK_DIR / "framework.yaml").read_text(encoding="utf-8"))
 
-SIGNALS = {"wow", "not_wow", "capdev", "delivery", "humanitarian"}
+SIGNALS = {"wow", "not_wow", "capdev", "delivery", "humanitarian", "strengthen"}
 EXPECTED = {
     "outcomes": set(FRAMEWORK["outcomes"]),
     "modalities": set(FRAMEWORK["modalities"]),
@@ -24,11 +24,21 @@ EXPECTED = {
     "target_groups": set(FRAMEWORK["target_groups"]),
     "signals": SIGNALS,
 }
-ALLOWED_KEYS = {*LANGS, "any", "not"}
+ALLOWED_KEYS = {*LANGS, "any", "not", "broad"}
 
 
 def _file(dimension: str) -> dict:
     return yaml.safe_load((TERMS / f"{dimension}.yaml").read_text(encoding="utf-8"))
+
+
+def _lists(by_lang: dict):
+    """(tier, language, phrases) of a code: its own lists, then its broad ones."""
+    for lang, phrases in by_lang.items():
+        if lang == "broad":
+            for blang, bphrases in phrases.items():
+                yield "broad", blang, bphrases
+        else:
+            yield "core", lang, phrases
 
 
 def test_one_file_per_dimension():
@@ -58,9 +68,20 @@ def test_every_code_has_english_french_and_spanish_terms(dimension):
 
 
 @pytest.mark.parametrize("dimension", sorted(EXPECTED))
+def test_broad_cues_are_lists_per_language(dimension):
+    for code, by_lang in _file(dimension)["terms"].items():
+        broad = by_lang.get("broad", {})
+        assert set(broad) <= {*LANGS, "any"}, (code, set(broad))
+        for lang, phrases in broad.items():
+            assert isinstance(phrases, list) and phrases, (code, lang)
+            own = {fold(p) for p in by_lang.get(lang, [])}
+            assert not own & {fold(p) for p in phrases}, f"{code}/{lang}: both core and broad"
+
+
+@pytest.mark.parametrize("dimension", sorted(EXPECTED))
 def test_phrases_are_well_formed(dimension):
     for code, by_lang in _file(dimension)["terms"].items():
-        for lang, phrases in by_lang.items():
+        for _tier, lang, phrases in _lists(by_lang):
             seen = set()
             for phrase in phrases:
                 assert isinstance(phrase, str) and phrase, (code, phrase)
@@ -70,7 +91,7 @@ def test_phrases_are_well_formed(dimension):
                 assert "*" not in phrase[:-1], (code, phrase)
                 assert phrase.rstrip("*") and phrase[0] != "*", (code, phrase)
                 key = fold(phrase)
-                assert key not in seen, f"{dimension}/{code}/{lang}: duplicate {phrase!r}"
+                assert key not in seen, f"{dimension}/{code}/{_tier}/{lang}: duplicate {phrase!r}"
                 seen.add(key)
 
 
@@ -98,9 +119,30 @@ def test_the_folder_loads(lexicon):
         len(phrases)
         for dim in EXPECTED
         for by_lang in _file(dim)["terms"].values()
-        for phrases in by_lang.values()
+        for _tier, _lang, phrases in _lists(by_lang)
     )
     assert lexicon.size == total
+
+
+def test_levels_and_groups_name_the_modalities_that_imply_them(lexicon):
+    assert set(lexicon.implied) == {"capacity_levels", "target_groups"}
+    assert set(lexicon.implied["capacity_levels"]) == EXPECTED["capacity_levels"]
+    for dim, table in lexicon.implied.items():
+        assert set(table) <= EXPECTED[dim], dim
+        for code, modalities in table.items():
+            assert modalities and set(modalities) <= EXPECTED["modalities"], (dim, code)
+    assert "training" in lexicon.implied["capacity_levels"]["individual"]
+    assert "policy_advice" in lexicon.implied["capacity_levels"]["enabling_environment"]
+    assert "institution_building" in lexicon.implied["capacity_levels"]["organizational"]
+
+
+def test_broad_cues_are_marked_and_named_codes_are_not(lexicon):
+    hits = {(h.code, h.term): h.broad for h in lexicon.match(
+        "We provide training of trainers and access to services", "en")
+        if h.dimension == "modalities"}
+    assert hits[("training_of_trainers", "training of trainers")] is False
+    assert hits[("direct_action", "provide")] is True
+    assert hits[("direct_action", "access to")] is True
 
 
 SPOT_CHECKS = [
@@ -166,6 +208,9 @@ ABSENT = [
     ("en", "Prevention of human trafficking and gender-based violence", "outcomes", "O15"),
     ("en", "A multi-sectoral humanitarian response", "outcomes", "O13"),
     ("en", "Formation of community groups", "modalities", "training"),
+    # "formés" (trained) and "formes" (forms) fold alike: forms are not training
+    ("fr", "Toutes les formes de violence contre les femmes", "modalities", "training"),
+    ("fr", "Toutes les formes de violence contre les femmes", "capacity_levels", "individual"),
 ]
 
 

@@ -21,13 +21,15 @@ from tcmap.classify.features import (
     NON_CAPACITY_MODALITIES,
     SET_DIMENSIONS,
     Evidence,
+    capdev_features,
     doc_features,
     gather,
+    model_text,
     pair_features,
     snippets,
 )
 from tcmap.classify.lexicon import Lexicon, load_lexicon
-from tcmap.classify.model import Model, load_model, packaged_model_path
+from tcmap.classify.model import Linear, Model, load_model, packaged_model_path
 from tcmap.classify.textmodel import TextModel, load_text_model
 from tcmap.taxonomy import Framework, load_framework
 
@@ -89,6 +91,40 @@ class Labels:
         return out
 
 
+@dataclass
+class Scores:
+    """The model's probabilities for one activity, before any decision: document-level scores
+    (the booleans' probabilities, the level text scores) and (p, code) per set, best first."""
+
+    doc: dict[str, float]
+    sets: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
+
+
+# Outcomes need world of work; capacity levels and target groups need capacity development.
+GATES = {"outcomes": "world_of_work", "capacity_levels": "capacity_development",
+         "target_groups": "capacity_development"}
+
+
+def choose(dim: str, scored: list[tuple[float, str]], rule: Linear,
+           probabilities: dict[str, float], flags: dict[str, bool]) -> list[tuple[float, str]]:
+    """The (probability, code) pairs a set dimension's decision rule keeps, best first.
+
+    A code passes the threshold and comes near the best code (`relative` of its
+    probability). A gated dimension names nothing unless its boolean is true and at least
+    `gate` likely, and then names at least its best code (at most three outcomes).
+    """
+    floor = max(rule.threshold, rule.relative * (scored[0][0] if scored else 0.0))
+    chosen = [(p, c) for p, c in scored if p >= floor]
+    gate = GATES.get(dim)
+    if gate is None:
+        return chosen
+    if not flags[gate] or probabilities[gate] < rule.gate:
+        return []
+    if dim == "outcomes":
+        chosen = chosen[:MAX_OUTCOMES]
+    return chosen or scored[:1]
+
+
 @lru_cache(maxsize=4)
 def _sector_table(directory: str) -> dict[str, dict]:
     path = Path(directory) / "sectors.yaml"
@@ -121,6 +157,12 @@ class Classifier:
         self.version = f"{framework.version}/" + (
             f"model:{model.version}" if self.model else "keywords") + (
             f"+{text_model.version}" if self.text_model else "")
+        # The model's own text outputs are read in the same pass as the weak-label ones.
+        self._own_text = (TextModel(self.model.version, self.model.text)
+                          if self.model is not None and self.model.text else None)
+        if self._own_text is not None:
+            self.text_model = (self.text_model.with_outputs(self.model.text, "levels")
+                               if self.text_model is not None else self._own_text)
 
     @property
     def detect_language(self) -> bool:
@@ -134,41 +176,51 @@ class Classifier:
 
     # -- the trained model ------------------------------------------------------------------
     def _model(self, doc: Document, ev: Evidence) -> Labels:
+        return self.decide(doc, ev, self.score(doc, ev))
+
+    def score(self, doc: Document, ev: Evidence) -> Scores:
+        """Every output's probabilities, in the order they build on each other.
+
+        World of work; the modalities; capacity development, which reads what the
+        modalities found; then outcomes, levels and target groups, which read all three.
+        """
         m = self.model
         feats = doc_features(doc, ev)
-        scores = {b: m.binary[b].probability(feats) for b in BOOLEANS}
-        labels = Labels(doc.identifier,
-                        self._boolean("world_of_work", scores, doc, ev),
-                        self._boolean("capacity_development", scores, doc, ev),
-                        model_version=self.version)
-        wow = labels.world_of_work.code == "true"
-        capdev = labels.capacity_development.code == "true"
+        out = Scores({"world_of_work": m.binary["world_of_work"].probability(feats)})
+        if self._own_text is not None:
+            found = ev.text if all(k in ev.text for k in m.text) else self._own_text.logits(
+                model_text(doc))  # evidence gathered with another text model
+            out.doc.update({f"text:{k.split(':', 1)[1]}": found[k] / 4 for k in m.text})
+        modalities: dict[str, float] = {}
+        if "modalities" in self.framework.dimensions and "modalities" in m.pairs:
+            out.sets["modalities"] = self._pair_scores("modalities", ev, out.doc)
+            modalities = {c: p for p, c in out.sets["modalities"]}
+        out.doc["capacity_development"] = m.binary["capacity_development"].probability(
+            {**feats, **capdev_features(modalities, ev)})
         for dim in SET_DIMENSIONS:
-            if dim not in self.framework.dimensions or dim not in m.pairs:
-                continue
-            scored = self._pair_scores(dim, ev, scores)
-            # A code must also come near the best one: `relative` of the top probability.
-            floor = m.pairs[dim].relative * (scored[0][0] if scored else 0.0)
-            chosen = [(p, c) for p, c in scored if p >= max(m.pairs[dim].threshold, floor)]
-            # Outcomes need world of work; levels and target groups need capacity development,
-            # and, beyond that, enough confidence in it (the gate) to name any.
-            gate = scores["world_of_work" if dim == "outcomes" else "capacity_development"]
-            allowed = (wow if dim == "outcomes" else capdev) if dim != "modalities" else True
-            if dim != "modalities" and gate < m.pairs[dim].gate:
-                allowed = False
-            needed = allowed and dim != "modalities"
-            chosen = chosen[:MAX_OUTCOMES] if dim == "outcomes" else chosen
-            if not allowed:
-                chosen = []
-            if needed and not chosen and scored:
-                chosen = scored[:1]
+            if dim in self.framework.dimensions and dim in m.pairs and dim not in out.sets:
+                out.sets[dim] = self._pair_scores(dim, ev, out.doc, modalities)
+        return out
+
+    def decide(self, doc: Document, ev: Evidence, scores: Scores) -> Labels:
+        """The labels the decision rules draw from the probabilities, with their evidence."""
+        m = self.model
+        flags = {b: scores.doc[b] >= m.binary[b].threshold for b in BOOLEANS}
+        labels = Labels(doc.identifier,
+                        self._boolean("world_of_work", scores.doc, doc, ev),
+                        self._boolean("capacity_development", scores.doc, doc, ev),
+                        model_version=self.version)
+        # The modalities first: a level or group they imply shows their evidence too.
+        for dim in sorted(scores.sets, key=lambda d: d != "modalities"):
+            chosen = choose(dim, scores.sets[dim], m.pairs[dim], scores.doc, flags)
             labels.sets[dim] = [
-                Assignment(dim, c, round(p, 4), self._evidence(dim, c, doc, ev), "model", r)
-                for r, (p, c) in enumerate(chosen, start=1)
-            ]
+                Assignment(dim, c, round(p, 4), self._evidence(dim, c, doc, ev, labels), "model",
+                           r) for r, (p, c) in enumerate(chosen, start=1)]
+        labels.sets = {d: labels.sets[d] for d in SET_DIMENSIONS if d in labels.sets}
         return labels
 
-    def _pair_scores(self, dim: str, ev: Evidence, scores: dict) -> list[tuple[float, str]]:
+    def _pair_scores(self, dim: str, ev: Evidence, scores: dict,
+                     modalities: dict[str, float] | None = None) -> list[tuple[float, str]]:
         """(probability, code) for every code of the dimension, best first.
 
         A code with no evidence at all has every evidence feature at zero, so its score is
@@ -177,22 +229,27 @@ class Classifier:
         linear, priors = self.model.pairs[dim], self.model.priors.get(dim, {})
         const = self._constants(dim)
         w = linear.weights
-        doc_part = (w.get("wow", 0.0) * scores.get("world_of_work", 0.5)
-                    + w.get("capdev", 0.0) * scores.get("capacity_development", 0.5))
+        doc_part = w.get("wow", 0.0) * scores.get("world_of_work", 0.5)
+        signed = 0.0  # a document feature whose sign depends on the code (see pair_features)
+        if dim == "modalities":  # scored before capacity development, without it
+            doc_part += w.get("delivery_signal", 0.0) * math.log1p(ev.count("signals",
+                                                                             "delivery"))
+            signed = w.get("text_capdev", 0.0) * ev.text.get("capdev", 0.0) / 4
+        else:
+            doc_part += w.get("capdev", 0.0) * scores.get("capacity_development", 0.5)
         with_evidence = {c for (d, c) in ev.hits if d == dim}
         if dim == "outcomes":
             with_evidence |= set(ev.sector_outcomes) | {c for c in ev.text if c.startswith("O")}
-        elif dim == "target_groups":
-            with_evidence |= set(ev.org_hits) | set(ev.org_types)
-        elif dim == "capacity_levels":
+        elif dim in ("capacity_levels", "target_groups"):  # few codes, implied by modalities
             with_evidence = set(self.framework.dimension(dim).codes)
         out = []
         for code in self.framework.dimension(dim).codes:
             if code in with_evidence:
                 p = linear.probability(pair_features(
-                    dim, code, ev, scores, priors.get(code, _DEFAULT_PRIOR)))
+                    dim, code, ev, scores, priors.get(code, _DEFAULT_PRIOR), modalities))
             else:
-                z = const[code] + doc_part
+                z = const[code] + doc_part + (
+                    -signed if code in NON_CAPACITY_MODALITIES else signed)
                 p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
             out.append((p, code))
         out.sort(reverse=True)
@@ -221,8 +278,8 @@ class Classifier:
 
     # -- the keyword baseline ---------------------------------------------------------------
     def _keywords(self, doc: Document, ev: Evidence) -> Labels:
-        def has(dim, code):
-            return ev.count(dim, code) > 0
+        def has(dim, code):  # any of its phrases, broad cues too
+            return (dim, code) in ev.hits
 
         outcomes = sorted(
             (c for c in self.framework.outcomes.codes if has("outcomes", c)),
@@ -247,8 +304,15 @@ class Classifier:
                                            r) for r, c in enumerate(codes, start=1)]
         return labels
 
-    def _evidence(self, dim: str, code: str, doc: Document, ev: Evidence) -> list[dict]:
+    def _evidence(self, dim: str, code: str, doc: Document, ev: Evidence,
+                  labels: Labels | None = None) -> list[dict]:
         found = snippets(ev, doc, dim, code)
+        if labels is not None and len(found) < 3:  # a level or group a modality implies
+            implied_by = ev.implied.get(dim, {}).get(code, ())
+            for a in labels.sets.get("modalities", []):
+                if a.code in implied_by and len(found) < 3:
+                    found += [{**e, "implied_by": a.code} for e in a.evidence[:1]
+                              if e not in found]
         if dim == "outcomes" and code in ev.sector_codes:
             found += [{"kind": "field", "field": "sector", "value": c}
                       for c in ev.sector_codes[code][:2]]

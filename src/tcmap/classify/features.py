@@ -3,6 +3,13 @@
 Two kinds of features: per document (for the booleans world_of_work and capacity_development)
 and per document × code (for the set dimensions). The pair features are the same for every
 code of a dimension, so one model per dimension serves rare codes as well as frequent ones.
+
+Three things carry the labelling rules (spec/LABELLING.md) into the features: a phrase that
+names a code weighs apart from a broad cue that merely goes with it; the level and group
+phrases that a capacity verb governs ("strengthen the capacity of the *ministry*", "*staff*
+trained") count apart, since levels and target groups are about *what* is strengthened and
+*whose* capacity; and the modality model's probabilities carry over to the levels and groups
+they imply (`implied_by` in the term files) and to capacity development itself.
 """
 
 from __future__ import annotations
@@ -25,18 +32,13 @@ _ORG_TYPE_GROUP = {"10": "government", "11": "government", "15": "government",
                    "21": "civil_society", "22": "civil_society", "23": "civil_society",
                    "24": "civil_society", "70": "enterprises", "71": "enterprises",
                    "72": "enterprises", "73": "enterprises", "80": "training_institutions"}
-# A modality's usual capacity level (the text can say otherwise).
-_MODALITY_LEVEL = {
-    "training": "individual", "training_of_trainers": "individual",
-    "certification": "individual", "on_the_job_learning": "individual",
-    "e_learning": "individual", "study_visit": "individual", "peer_education": "individual",
-    "awareness_advocacy": "individual", "academic_partnership": "organizational",
-    "capacity_assessment": "organizational", "institution_building": "organizational",
-    "networks": "organizational", "knowledge_products": "organizational",
-    "south_south": "organizational", "policy_advice": "enabling_environment",
-    "legal_framework": "enabling_environment", "dialogue_mechanism": "enabling_environment",
-    "data_systems": "enabling_environment",
-}
+# Capacity verbs (the signal `strengthen`) and the phrases they govern: a level or group phrase
+# up to _AFTER characters after the verb ("train 40 labour inspectors") or _BEFORE characters
+# before it ("inspectors trained"), within one clause.
+VERB = ("signals", "strengthen")
+OBJECT_DIMENSIONS = ("capacity_levels", "target_groups")
+_AFTER, _BEFORE = 70, 35
+_BREAKS = (".", ";", ":", "\n", "!", "?")
 
 
 def _zone(field_name: str) -> str:
@@ -53,12 +55,15 @@ class Evidence:
 
     hits: dict[tuple[str, str], list[tuple[Hit, int]]] = field(default_factory=dict)
     zone_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    broad: dict[tuple[str, str], int] = field(default_factory=dict)  # hits of broad cues
+    objects: dict[tuple[str, str], int] = field(default_factory=dict)  # governed by a verb
     org_hits: dict[str, int] = field(default_factory=dict)  # target group → org names naming it
     sector_outcomes: dict[str, float] = field(default_factory=dict)
     sector_signals: dict[str, float] = field(default_factory=dict)
     sector_codes: dict[str, list[str]] = field(default_factory=dict)  # outcome → sector codes
     org_types: dict[str, int] = field(default_factory=dict)  # target group → orgs of that type
-    text: dict[str, float] = field(default_factory=dict)  # weak-label text model's logits
+    text: dict[str, float] = field(default_factory=dict)  # text models' logits
+    implied: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     length: int = 0
 
     def count(self, dim: str, code: str, zone: str | None = None) -> int:
@@ -89,6 +94,12 @@ def sector_entry(table: dict[str, dict], vocabulary: str, code: str) -> dict | N
     return None
 
 
+def model_text(doc: Document, limit: int | None = None) -> str:
+    """What the text models read: the titles and descriptions."""
+    return "\n".join(s.text[:limit] for s in doc.segments
+                     if s.field == "title" or s.field.startswith("desc"))
+
+
 def gather(doc: Document, lexicon: Lexicon, sectors: dict[str, dict],
            text_model: Any = None, limit: int | None = None) -> Evidence:
     """Match the lexicon in every narrative, read the coded fields, score the words.
@@ -96,19 +107,26 @@ def gather(doc: Document, lexicon: Lexicon, sectors: dict[str, dict],
     `limit` reads only the first characters of each narrative (fast mode): the opening of a
     description says most of what matters, and very long ones cost the most.
     """
-    ev = Evidence()
+    ev = Evidence(implied=lexicon.implied)
     if text_model is not None:
-        ev.text = text_model.logits("\n".join(
-            s.text[:limit] for s in doc.segments
-            if s.field == "title" or s.field.startswith("desc")))
+        ev.text = text_model.logits(model_text(doc, limit))
     for i, seg in enumerate(doc.segments):
         ev.length += len(seg.text)
         zone = _zone(seg.field)
-        for hit in lexicon.match(seg.text[:limit] if limit else seg.text, seg.lang):
+        text = seg.text[:limit] if limit else seg.text
+        found = lexicon.match(text, seg.lang)
+        verbs = []
+        for hit in found:
             key = (hit.dimension, hit.code)
             ev.hits.setdefault(key, []).append((hit, i))
             zk = (hit.dimension, hit.code, zone)
             ev.zone_counts[zk] = ev.zone_counts.get(zk, 0) + 1
+            if hit.broad:
+                ev.broad[key] = ev.broad.get(key, 0) + 1
+            elif key == VERB:
+                verbs.append(hit)
+        if verbs:
+            _objects(text, verbs, found, ev.objects)
     for org in doc.orgs:
         if org.get("name"):
             for hit in lexicon.match(org["name"], None):
@@ -128,6 +146,25 @@ def gather(doc: Document, lexicon: Lexicon, sectors: dict[str, dict],
         for s in entry.get("signals", ()):
             ev.sector_signals[s] = ev.sector_signals.get(s, 0.0) + 1.0 / n
     return ev
+
+
+def _objects(text: str, verbs: list[Hit], found: list[Hit],
+             out: dict[tuple[str, str], int]) -> None:
+    """Count the level and group phrases that a capacity verb governs in the same clause."""
+    for hit in found:
+        if hit.dimension not in OBJECT_DIMENSIONS:
+            continue
+        for v in verbs:
+            if v.end <= hit.start <= v.end + _AFTER:
+                gap = text[v.end:hit.start]
+            elif v.start - _BEFORE <= hit.end <= v.start:
+                gap = text[hit.end:v.start]
+            else:
+                continue
+            if not any(b in gap for b in _BREAKS):
+                key = (hit.dimension, hit.code)
+                out[key] = out.get(key, 0) + 1
+                break
 
 
 def _l(x: float) -> float:
@@ -163,12 +200,35 @@ def doc_features(doc: Document, ev: Evidence) -> dict[str, float]:
     return f
 
 
+def capdev_features(modalities: dict[str, float], ev: Evidence) -> dict[str, float]:
+    """More features of capacity development: what the modality model found, what capacity
+    verbs govern, and the weak-label text model's capacity-versus-delivery score."""
+    cap = [p for c, p in modalities.items() if c not in NON_CAPACITY_MODALITIES]
+    return {
+        "mod_capacity_max": max(cap, default=0.0),
+        "mod_capacity_sum": _l(sum(cap)),
+        "mod_delivery_max": max((modalities.get(c, 0.0) for c in NON_CAPACITY_MODALITIES),
+                                default=0.0),
+        "text_capdev": ev.text.get("capdev", 0.0) / 4,
+        "capacity_objects": _l(sum(n for (d, _), n in ev.objects.items()
+                                   if d == "capacity_levels")),
+        "group_objects": _l(sum(n for (d, _), n in ev.objects.items() if d == "target_groups")),
+        "verbs": _l(ev.count(*VERB)),
+    }
+
+
 def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float],
-                  prior: float) -> dict[str, float]:
-    """Features of one candidate code for one document."""
+                  prior: float, modalities: dict[str, float] | None = None) -> dict[str, float]:
+    """Features of one candidate code for one document.
+
+    `doc_scores` holds the booleans' probabilities and the level text scores (`text:<level>`);
+    `modalities` the modality model's probabilities, which carry over to the levels and
+    target groups they imply (the modalities themselves are scored before both).
+    """
     counts = ev.totals(dim)
     best = max(counts.values(), default=0)
     mine = counts.get(code, 0)
+    broad = ev.broad.get((dim, code), 0)
     f = {
         "title": _l(ev.count(dim, code, "title")),
         "description": _l(ev.count(dim, code, "description")),
@@ -177,23 +237,37 @@ def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float
         "is_top": float(best > 0 and mine == best),
         "prior": prior,
         "wow": doc_scores.get("world_of_work", 0.5),
-        "capdev": doc_scores.get("capacity_development", 0.5),
         # Per-code terms let the shared model calibrate codes that are named differently often.
         f"code:{code}": 1.0,
         f"hits:{code}": _l(mine),
     }
+    if dim != "outcomes":  # the outcomes' lists name their codes; no broad cues there
+        f["core"] = _l(mine - broad)  # phrases that name the code
+        f["broad"] = _l(broad)
+    if dim != "modalities":
+        f["capdev"] = doc_scores.get("capacity_development", 0.5)
     if dim == "outcomes":
         f["sector"] = ev.sector_outcomes.get(code, 0.0)
         f["text"] = _softmax_share(ev.text, code)
-    elif dim == "target_groups":
-        f["org_name"] = _l(ev.org_hits.get(code, 0))
-        f["org_type"] = _l(ev.org_types.get(code, 0))
-    elif dim == "capacity_levels":
-        f["from_modalities"] = _l(sum(ev.count("modalities", m) for m, lvl in
-                                      _MODALITY_LEVEL.items() if lvl == code))
     elif dim == "modalities":
         f["delivery_signal"] = _l(ev.count("signals", "delivery"))
+        sign = -1.0 if code in NON_CAPACITY_MODALITIES else 1.0
+        f["text_capdev"] = sign * ev.text.get("capdev", 0.0) / 4
+    else:
+        f["object"] = _l(ev.objects.get((dim, code), 0))
+        f.update(_implied(ev.implied.get(dim, {}).get(code, ()), modalities or {}))
+        if dim == "target_groups":
+            f["org_name"] = _l(ev.org_hits.get(code, 0))
+            f["org_type"] = _l(ev.org_types.get(code, 0))
+        else:
+            f["text"] = doc_scores.get(f"text:{code}", 0.0)
     return f
+
+
+def _implied(codes: tuple[str, ...], modalities: dict[str, float]) -> dict[str, float]:
+    """How strongly the modalities that imply a code were found."""
+    found = [modalities.get(m, 0.0) for m in codes]
+    return {"implied_max": max(found, default=0.0), "implied_sum": _l(sum(found))}
 
 
 _TEXT_OUTCOMES = ("O1", "O2", "O3", "O4")
@@ -209,9 +283,10 @@ def _softmax_share(logits: dict[str, float], code: str) -> float:
 
 
 def snippets(ev: Evidence, doc: Document, dim: str, code: str, limit: int = 3) -> list[dict]:
-    """Evidence for a code: the matched spans, title first, each with its place in the text."""
-    found = sorted(ev.hits.get((dim, code), ()), key=lambda hi: (_ZONES.index(
-        _zone(doc.segments[hi[1]].field)), hi[0].start))
+    """Evidence for a code: the matched spans, phrases naming it before broad cues, title first,
+    longer (more specific) phrases first, each with its place in the text."""
+    found = sorted(ev.hits.get((dim, code), ()), key=lambda hi: (hi[0].broad, _ZONES.index(
+        _zone(doc.segments[hi[1]].field)), hi[0].start - hi[0].end, hi[0].start))
     out, seen = [], set()
     for hit, i in found:
         seg = doc.segments[i]

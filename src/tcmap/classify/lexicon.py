@@ -10,10 +10,13 @@ Term files live beside the framework (`terms/<dimension>.yaml`):
         fr: [formation*, atelier*]
         es: [capacitación, taller*]
         not: [training centre*]         # a match overlapping one of these does not count
+        broad:                          # cues that often go with the code but do not name it
+          en: [course, courses]
 
 Matching ignores case and accents; a phrase matches whole words, and a trailing `*` lets
 the last word run on ("train*" matches "trained", "trainers"). Letters are folded one to one,
-so offsets found in the folded text are offsets in the original.
+so offsets found in the folded text are offsets in the original. A `broad` hit is marked as
+such: the model weighs phrases that name a code and phrases that merely go with it apart.
 """
 
 from __future__ import annotations
@@ -69,21 +72,26 @@ class Hit:
     start: int
     end: int
     term: str
+    broad: bool = False  # a broad cue: often goes with the code, but does not name it
 
 
 class Lexicon:
     """All term lists of a framework, compiled into one automaton per language."""
 
-    def __init__(self, entries: list[tuple[str, str, str, str, bool]]) -> None:
-        # entries: (lang, dimension, code, folded phrase, is_negative)
+    def __init__(self, entries: list[tuple],
+                 implied: dict[str, dict[str, tuple[str, ...]]] | None = None) -> None:
+        # entries: (lang, dimension, code, folded phrase, is_negative[, is_broad])
+        # implied: dimension → code → the modalities whose use implies the code
+        self.implied = implied or {}
         self._automata: dict[str, ahocorasick.Automaton] = {}
         for lang in (*LANGS, "other"):
             auto = ahocorasick.Automaton()
             found: dict[str, list] = {}
-            for e_lang, dim, code, phrase, negative in entries:
+            for e_lang, dim, code, phrase, negative, *rest in entries:
                 if e_lang in ("any", "not", lang) or (lang == "other" and e_lang == "en"):
+                    broad = bool(rest and rest[0])
                     found.setdefault(phrase.rstrip("*"), []).append(
-                        (dim, code, phrase.endswith("*"), negative, phrase))
+                        (dim, code, phrase.endswith("*"), negative, phrase, broad))
             for key, values in found.items():
                 auto.add_word(key, (len(key), values))
             auto.make_automaton()
@@ -103,7 +111,7 @@ class Lexicon:
             if start > 0 and _is_word(folded[start - 1]):
                 continue
             stop = end + 1
-            for dim, code, prefix, negative, phrase in values:
+            for dim, code, prefix, negative, phrase, broad in values:
                 last = stop
                 if prefix:
                     while last < n and _is_word(folded[last]):
@@ -113,7 +121,7 @@ class Lexicon:
                 if negative:
                     blocked.append((dim, start, last))
                 else:
-                    hits.append(Hit(dim, code, start, last, phrase))
+                    hits.append(Hit(dim, code, start, last, phrase, broad))
         if blocked:  # a `not` phrase cancels overlapping hits of its own dimension only
             hits = [h for h in hits if not any(
                 d == h.dimension and s < h.end and h.start < e for d, s, e in blocked)]
@@ -121,8 +129,14 @@ class Lexicon:
 
 
 def load_lexicon(directory: Path) -> Lexicon:
-    """The lexicon of every `*.yaml` term file in the folder (an empty one if there is none)."""
-    entries = []
+    """The lexicon of every `*.yaml` term file in the folder (an empty one if there is none).
+
+    A term file may also say which modalities imply each of its codes (`implied_by`), so
+    that what the text says about *how* capacity is developed carries over to *where* and
+    *whose*.
+    """
+    entries: list[tuple] = []
+    implied: dict[str, dict[str, tuple[str, ...]]] = {}
     for path in sorted(directory.glob("*.yaml")) if directory.exists() else []:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         dim = data.get("dimension")
@@ -130,12 +144,22 @@ def load_lexicon(directory: Path) -> Lexicon:
             raise ConfigError(f"{path}: a term file needs 'dimension' and 'terms'.",
                               hint="See the format in tcmap/classify/lexicon.py.")
         for code, by_lang in data["terms"].items():
-            for lang, phrases in (by_lang or {}).items():
-                if lang not in (*LANGS, "any", "not"):
-                    raise ConfigError(f"{path}: {code} has a list for unknown language {lang!r}.",
-                                      hint=f"Use one of {', '.join((*LANGS, 'any', 'not'))}.")
-                for phrase in phrases or []:
-                    folded = fold(str(phrase).strip())
-                    if folded:
-                        entries.append((lang, dim, str(code), folded, lang == "not"))
-    return Lexicon(entries)
+            by_lang = dict(by_lang or {})
+            broad = by_lang.pop("broad", None) or {}
+            for is_broad, lists in ((False, by_lang), (True, broad)):
+                for lang, phrases in lists.items():
+                    allowed = (*LANGS, "any") if is_broad else (*LANGS, "any", "not", "broad")
+                    if lang not in allowed:
+                        raise ConfigError(
+                            f"{path}: {code} has a list for unknown language {lang!r}"
+                            + (" under broad." if is_broad else "."),
+                            hint=f"Use one of {', '.join(allowed)}.")
+                    for phrase in phrases or []:
+                        folded = fold(str(phrase).strip())
+                        if folded:
+                            entries.append((lang, dim, str(code), folded, lang == "not",
+                                            is_broad))
+        if data.get("implied_by"):
+            implied[dim] = {str(code): tuple(mods or ()) for code, mods
+                            in data["implied_by"].items()}
+    return Lexicon(entries, implied)

@@ -1,7 +1,8 @@
 """The trained weights: small logistic models stored as JSON beside the code.
 
 A model file holds, per output, the feature names, weights, bias and decision threshold, the
-per-code priors, and how it was trained and measured. `scripts/train_classifier.py` writes it;
+per-code priors, the words-and-pairs text model of the capacity levels, and how it was trained
+and measured. `scripts/train_classifier.py` writes it;
 inference needs nothing but this file and the standard library.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -54,6 +55,9 @@ class Model:
     pairs: dict[str, Linear]  # one per set dimension
     priors: dict[str, dict[str, float]]
     info: dict[str, Any]
+    # Text outputs trained on the labelled data (`level:<code>`: term weights and bias), read
+    # in the same pass as the weak-label text model.
+    text: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Model:
@@ -62,13 +66,18 @@ class Model:
             binary={k: Linear.from_dict(v) for k, v in d["binary"].items()},
             pairs={k: Linear.from_dict(v) for k, v in d["pairs"].items()},
             priors=d.get("priors", {}), info=d.get("info", {}),
+            text={k: (dict(v["weights"]), float(v["bias"]))
+                  for k, v in d.get("text", {}).items()},
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": self.version, "framework": self.framework,
                 "binary": {k: v.to_dict() for k, v in self.binary.items()},
                 "pairs": {k: v.to_dict() for k, v in self.pairs.items()},
-                "priors": self.priors, "info": self.info}
+                "priors": self.priors, "info": self.info,
+                "text": {k: {"bias": round(b, 6),
+                             "weights": {t: round(w, 5) for t, w in ws.items()}}
+                         for k, (ws, b) in self.text.items()}}
 
 
 def packaged_model_path(framework: str) -> Path:

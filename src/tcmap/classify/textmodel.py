@@ -27,6 +27,19 @@ def tokens(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
+def vector(text: str) -> dict[str, float]:
+    """The text as the models read it: sublinear term counts over the norm of all its terms.
+
+    Training uses the same vector, so a trained output scores new text exactly as it was fit.
+    """
+    counts: dict[str, int] = {}
+    for t in tokens(text):
+        counts[t] = counts.get(t, 0) + 1
+    values = {t: 1.0 + math.log(c) if c > 1 else 1.0 for t, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+    return {t: v / norm for t, v in values.items()}
+
+
 @dataclass(frozen=True)
 class TextModel:
     """Per output: sublinear term weights and a bias; scores are logits."""
@@ -62,6 +75,11 @@ class TextModel:
                 acc[i] += w * v
         norm = math.sqrt(sq) or 1.0
         return {name: self.outputs[name][1] + acc[i] / norm for i, name in enumerate(names)}
+
+    def with_outputs(self, outputs: dict[str, tuple[dict[str, float], float]],
+                     version: str) -> TextModel:
+        """This model with more outputs, read in the same pass over a text."""
+        return TextModel(f"{self.version}+{version}", {**self.outputs, **outputs})
 
     def to_dict(self) -> dict:
         return {"version": self.version,
