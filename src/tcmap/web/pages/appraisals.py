@@ -27,10 +27,10 @@ from tcmap.errors import ConflictError, TcmapError
 from tcmap.web.app import needs, render, require
 from tcmap.web.pages.reports import check_form_csrf
 from tcmap.web.security import HttpError, Principal
+from tcmap.web.uploads import files_sent, read_form, save_upload
 
 MAX_UPLOAD_MB = 20
 MAX_GATE_FILES = 20
-CHUNK = 1 << 20
 
 
 class RatingIn(BaseModel):
@@ -61,32 +61,17 @@ async def _save(part: UploadFile, folder: Path, limit: int, n: int = 0) -> tuple
                   .rsplit("/", 1)[-1])[-150:] or "document"
     suffix = Path(name).suffix.lower()
     path = folder / f"{n}-document{suffix if suffix in SUFFIXES else '.bin'}"
-    size = 0
-    with path.open("wb") as out:
-        while chunk := await part.read(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise HttpError(413, "file-too-large", f"{name} is larger than "
-                                f"{limit / 2**20:g} MB, the most an appraised document may be.",
-                                hint="Appraise the document without its annexes, or use "
-                                "`tcmap appraise FILE` on the server.")
-            out.write(chunk)
+    await save_upload(part, path, limit, "the most an appraised document may be",
+                      "Appraise the document without its annexes, or use `tcmap appraise "
+                      "FILE` on the server.")
     if suffix not in SUFFIXES:  # let the library name the problem with its hint
         path = path.rename(folder / f"{n}-document{suffix or '.none'}")
     return path, name
 
 
 async def _form(request: Request, who: Principal, max_files: int = 1, max_fields: int = 20):
-    try:
-        form = await request.form(max_files=max_files, max_fields=max_fields)
-    except Exception as exc:  # a broken or oversized multipart body
-        raise HttpError(400, "bad-upload", f"The upload could not be read: "
-                        f"{getattr(exc, 'detail', exc)}",
-                        hint="Send the document as multipart/form-data in the field 'file'.") \
-            from None
-    sent = form.get("csrf_token")
-    check_form_csrf(request, who, sent if isinstance(sent, str) else None)
-    return form
+    return await read_form(request, who, max_files, max_fields,
+                           "Send the document as multipart/form-data in the field 'file'.")
 
 
 def _text(form, key: str) -> str | None:
@@ -156,11 +141,8 @@ async def receive_gate(request: Request) -> dict[str, Any]:
     who: Principal = await run_in_threadpool(require, request, "analyst")
     form = await _form(request, who, MAX_GATE_FILES)
     try:
-        parts = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-        if not parts:
-            raise HttpError(422, "no-files", "No document was uploaded.",
-                            hint="Choose one or more DWCP documents (PDF, .docx, text), sent "
-                            "in the field 'files'.")
+        parts = files_sent(form, "Choose one or more DWCP documents (PDF, .docx, text), sent "
+                           "in the field 'files'.", message="No document was uploaded.")
         with tempfile.TemporaryDirectory(prefix="tcmap-gate-") as tmp:
             saved = [await _save(p, Path(tmp), _limit(request.app), n)
                      for n, p in enumerate(parts)]

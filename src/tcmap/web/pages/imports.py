@@ -26,6 +26,7 @@ from starlette.datastructures import UploadFile
 from tcmap.web.app import needs, render, require
 from tcmap.web.pages.reports import check_form_csrf, report_dir
 from tcmap.web.security import HttpError, Principal
+from tcmap.web.uploads import CHUNK, files_sent, read_form, save_upload
 
 MAX_UPLOAD_MB = 50
 MAX_FILES = 20
@@ -33,7 +34,6 @@ ACCEPT = (".xml", ".xml.gz", ".csv", ".xlsx")
 UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MANIFEST = "upload.json"
 CONFIRMED = ".confirmed"  # made with O_EXCL: only one confirmation imports the files
-CHUNK = 1 << 20
 
 
 def upload_dir(app: FastAPI) -> Path:
@@ -162,21 +162,11 @@ async def receive_upload(request: Request) -> dict[str, Any]:
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > MAX_FILES * limit + CHUNK:
         raise _too_large("The upload", limit)
+    form = await read_form(request, who, MAX_FILES, 10, f"Send at most {MAX_FILES} files as "
+                           "multipart/form-data in the field 'files'.")
     try:
-        form = await request.form(max_files=MAX_FILES, max_fields=10)
-    except Exception as exc:  # a broken or oversized multipart body
-        raise HttpError(400, "bad-upload", f"The upload could not be read: "
-                        f"{getattr(exc, 'detail', exc)}",
-                        hint=f"Send at most {MAX_FILES} files as multipart/form-data in the "
-                        "field 'files'.") from None
-    try:
-        sent = form.get("csrf_token")
-        check_form_csrf(request, who, sent if isinstance(sent, str) else None)
-        parts = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-        if not parts:
-            raise HttpError(422, "no-files", "No file was uploaded.",
-                            hint="Choose one or more IATI XML (.xml, .xml.gz), CSV or XLSX "
-                            "files, sent in the field 'files'.")
+        parts = files_sent(form, "Choose one or more IATI XML (.xml, .xml.gz), CSV or XLSX "
+                           "files, sent in the field 'files'.")
         upload_id = secrets.token_urlsafe(18)
         folder = upload_dir(app) / upload_id
         folder.mkdir(parents=True)
@@ -197,22 +187,18 @@ async def receive_upload(request: Request) -> dict[str, Any]:
 
 async def _save(part: UploadFile, folder: Path, limit: int) -> dict[str, Any]:
     stored = _safe_name(part.filename or "", {p.name for p in folder.iterdir()})
-    size = 0
-    with (folder / stored).open("wb") as out:
-        while chunk := await part.read(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(part.filename or stored, limit)
-            out.write(chunk)
+    size = await save_upload(part, folder / stored, limit, TOO_LARGE_WHAT, TOO_LARGE_HINT)
     return {"name": part.filename, "stored": stored, "size": size}
 
 
+TOO_LARGE_WHAT = "the most one uploaded file may be"
+TOO_LARGE_HINT = ("Split the file (IATI files split by activity), or import it on the server "
+                  "with `tcmap import FILE`, which takes files of any size.")
+
+
 def _too_large(what: str, limit: int) -> HttpError:
-    mb = limit / 2**20
-    return HttpError(413, "file-too-large", f"{what} is larger than {mb:g} MB, the most one "
-                     "uploaded file may be.",
-                     hint="Split the file (IATI files split by activity), or import it on the "
-                     "server with `tcmap import FILE`, which takes files of any size.")
+    return HttpError(413, "file-too-large", f"{what} is larger than {limit / 2**20:g} MB, "
+                     f"{TOO_LARGE_WHAT}.", hint=TOO_LARGE_HINT)
 
 
 def confirm_upload(request: Request, upload_id: str, who: Principal) -> dict[str, Any]:

@@ -19,12 +19,12 @@ from fastapi import FastAPI, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
-from starlette.datastructures import UploadFile
 
 from tcmap.errors import TcmapError
 from tcmap.web.app import needs, render, require
 from tcmap.web.pages.reports import check_form_csrf
 from tcmap.web.security import HttpError
+from tcmap.web.uploads import files_sent, read_form, save_upload
 
 MAX_FILES, MAX_BYTES = 10, 10 * 2**20
 
@@ -120,32 +120,19 @@ async def receive_sheets(request: Request) -> dict[str, Any]:
     from tcmap.results.importing import import_programmes
 
     who = await run_in_threadpool(require, request, "analyst")
-    try:
-        form = await request.form(max_files=MAX_FILES, max_fields=5)
-    except Exception as exc:  # a broken or oversized multipart body
-        raise HttpError(400, "bad-upload", f"The upload could not be read: "
-                        f"{getattr(exc, 'detail', exc)}", hint=f"Send at most {MAX_FILES} "
-                        ".xlsx or .csv files in the field 'files'.") from None
+    form = await read_form(request, who, MAX_FILES, 5, f"Send at most {MAX_FILES} .xlsx or "
+                           ".csv files in the field 'files'.")
     folder = Path(tempfile.mkdtemp(prefix="tcmap-programmes-"))
     try:
-        sent = form.get("csrf_token")
-        check_form_csrf(request, who, sent if isinstance(sent, str) else None)
-        parts = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-        if not parts:
-            raise HttpError(422, "no-files", "No file was uploaded.",
-                            hint="Choose programme sheets (.xlsx, or .csv files named "
-                            "…-programmes.csv, …-outcomes.csv, …), sent in the field 'files'.")
+        parts = files_sent(form, "Choose programme sheets (.xlsx, or .csv files named "
+                           "…-programmes.csv, …-outcomes.csv, …), sent in the field 'files'.")
         paths = []
         for i, part in enumerate(parts):
             name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(part.filename).name)[-100:] or "sheet"
-            data = await part.read(MAX_BYTES + 1)
-            if len(data) > MAX_BYTES:
-                raise HttpError(413, "file-too-large", f"{part.filename} is larger than "
-                                f"{MAX_BYTES // 2**20} MB.", hint="Split the workbook, or "
-                                "import it with `tcmap programme import`.")
             path = folder / str(i) / name
             path.parent.mkdir()
-            path.write_bytes(data)
+            await save_upload(part, path, MAX_BYTES, "the most one sheet may be",
+                              "Split the workbook, or import it with `tcmap programme import`.")
             paths.append(path)
 
         def run() -> dict[str, Any]:

@@ -17,7 +17,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from tcmap.taxonomy import load_framework
 from tcmap.training.charts import figure_rows, interval_chart
@@ -27,9 +26,9 @@ from tcmap.training.importing import import_training
 from tcmap.training.summary import figures
 from tcmap.training.surveys import load_instrument
 from tcmap.web.app import ROLES, needs, render, require
-from tcmap.web.pages.imports import CHUNK, MAX_FILES, max_bytes, upload_dir
-from tcmap.web.pages.reports import check_form_csrf
-from tcmap.web.security import HttpError, Principal
+from tcmap.web.pages.imports import MAX_FILES, max_bytes, upload_dir
+from tcmap.web.security import Principal
+from tcmap.web.uploads import files_sent, read_form, save_upload
 
 ACCEPT = (".csv", ".xlsx")
 
@@ -77,21 +76,11 @@ async def receive_import(request: Request) -> dict[str, Any]:
     and return the import's report."""
     who: Principal = await run_in_threadpool(require, request, "analyst")
     limit = max_bytes(request.app)
+    form = await read_form(request, who, MAX_FILES, 10, f"Send at most {MAX_FILES} CSV or "
+                           "XLSX files as multipart/form-data in the field 'files'.")
     try:
-        form = await request.form(max_files=MAX_FILES, max_fields=10)
-    except Exception as exc:  # a broken or oversized multipart body
-        raise HttpError(400, "bad-upload", f"The upload could not be read: "
-                        f"{getattr(exc, 'detail', exc)}",
-                        hint=f"Send at most {MAX_FILES} CSV or XLSX files as "
-                        "multipart/form-data in the field 'files'.") from None
-    try:
-        sent = form.get("csrf_token")
-        check_form_csrf(request, who, sent if isinstance(sent, str) else None)
-        parts = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-        if not parts:
-            raise HttpError(422, "no-files", "No file was uploaded.",
-                            hint="Choose the training workbook (.xlsx) or its CSV files, sent "
-                            "in the field 'files'.")
+        parts = files_sent(form, "Choose the training workbook (.xlsx) or its CSV files, sent "
+                           "in the field 'files'.")
         check = str(form.get("check") or "").lower() in ("1", "true", "on", "yes")
         folder = upload_dir(request.app) / f"training-{secrets.token_urlsafe(12)}"
         folder.mkdir(parents=True)
@@ -99,7 +88,10 @@ async def receive_import(request: Request) -> dict[str, Any]:
             names, paths = [], []
             for i, part in enumerate(parts):
                 names.append(Path(part.filename.replace("\\", "/")).name[:200])
-                paths.append(await _save(part, folder / f"{i}-{_safe(names[-1])}", limit))
+                path = folder / f"{i}-{_safe(names[-1])}"
+                await save_upload(part, path, limit, "the most one uploaded file may be",
+                                  "Import it on the server with `tcmap training import`.")
+                paths.append(path)
             report = await run_in_threadpool(
                 import_training, request.app.state.store, paths, who.name,
                 request.app.state.settings.framework, None, names, check)
@@ -115,19 +107,6 @@ async def receive_import(request: Request) -> dict[str, Any]:
 
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".")[-120:] or "file"
-
-
-async def _save(part: UploadFile, path: Path, limit: int) -> Path:
-    size = 0
-    with path.open("wb") as out:
-        while chunk := await part.read(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise HttpError(413, "file-too-large", f"{part.filename} is larger than "
-                                f"{limit / 2**20:g} MB.",
-                                hint="Import it on the server with `tcmap training import`.")
-            out.write(chunk)
-    return path
 
 
 def register(app: FastAPI) -> None:
