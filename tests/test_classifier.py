@@ -43,6 +43,44 @@ def test_fold_keeps_offsets_and_ignores_case_accents_and_line_breaks():
     assert len(fold(text)) == len(text)
 
 
+def test_the_fast_fold_is_the_per_character_fold_for_every_character():
+    from tcmap.classify.lexicon import _FOLD
+
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        c = chr(code)
+        text = f"A{c}Σ`\t"  # Σ lower-cases by its context, but not here
+        assert fold(text) == text.translate(_FOLD), hex(code)
+
+
+def test_text_model_logits_are_the_sum_over_the_texts_vector():
+    from tcmap.classify.textmodel import vector
+
+    clf = load_classifier()
+    texts = [" ".join(s.text for s in from_record(r).segments) for r in _records(DEMO_XML)]
+    texts += ["", "Training training training of labour inspectors, inspectors"]
+    for text in texts[:60] + texts[-2:]:
+        found = clf.text_model.logits(text)
+        v = vector(text)
+        for name, (weights, bias) in clf.text_model.outputs.items():
+            expected = bias + sum(weights.get(t, 0.0) * x for t, x in v.items())
+            assert found[name] == pytest.approx(expected, abs=1e-9), (name, text[:40])
+
+
+def test_sets_whose_gate_is_closed_are_not_scored_and_the_labels_are_the_same():
+    clf = load_classifier()
+    skipped = 0
+    for rec in _records(DEMO_XML) + _records(VALID):
+        doc = from_record(rec)
+        ev = gather(doc, clf.lexicon, clf.sectors, clf.text_model)
+        full, gated = clf.score(doc, ev), clf.score(doc, ev, gated=True)
+        skipped += sum(not gated.sets[d] and bool(full.sets[d]) for d in full.sets)
+        assert clf.decide(doc, ev, gated).to_labelling() == clf.decide(
+            doc, ev, full).to_labelling()
+    assert skipped > 0
+
+
 def test_lexicon_matches_whole_words_prefixes_and_not_phrases_of_its_own_dimension():
     lx = Lexicon([
         ("en", "modalities", "training", "train*", False),

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import JSON, Connection, DateTime, bindparam, delete, insert, select, update
 
 from tcmap.review import BOOLEAN_DIMENSIONS, MACHINE, _significant
 from tcmap.store.tag import Tag, TagEvent
@@ -43,14 +45,16 @@ def apply_machine_tags_many(conn: Connection, batch: dict[int, list[dict[str, An
         settled = {k[0] for k, t in have.items()
                    if k[0] in BOOLEAN_DIMENSIONS and t["review_state"] in ("accepted", "added")}
         for key, a in wanted.items():
+            row = have.get(key)
+            evidence = a.get("evidence")
+            if evidence is not None and row is not None:  # as the database hands it back
+                evidence = json.loads(json.dumps(evidence))
             new = {
                 "confidence": None if a.get("confidence") is None else float(a["confidence"]),
-                "evidence": None if a.get("evidence") is None else json.loads(
-                    json.dumps(a["evidence"])),
-                "rank": a.get("rank"), "origin": a.get("origin", "model"),
-                "model_version": model_version, "framework": framework,
+                "evidence": evidence, "rank": a.get("rank"),
+                "origin": a.get("origin", "model"), "model_version": model_version,
+                "framework": framework,
             }
-            row = have.get(key)
             if row is None:
                 if key[0] in settled:
                     continue
@@ -94,13 +98,10 @@ def apply_machine_tags_many(conn: Connection, batch: dict[int, list[dict[str, An
 
 
 def _write(conn: Connection, inserts, updates, deletes, events) -> None:
-    ids: dict[tuple[int, str, str], int] = {}
+    if conn.dialect.name == "sqlite":
+        _serialise_once(inserts, events)
     if inserts:
-        for r in conn.execute(
-            insert(_TAG).returning(_TAG.c.id, _TAG.c.activity_id, _TAG.c.dimension,
-                                   _TAG.c.code), inserts
-        ):
-            ids[(r.activity_id, r.dimension, r.code)] = r.id
+        ids = _insert_tags(conn, inserts)
     if updates:
         conn.execute(
             update(_TAG).where(_TAG.c.id == bindparam("b_id")).values(
@@ -116,4 +117,72 @@ def _write(conn: Connection, inserts, updates, deletes, events) -> None:
             if key is not None:
                 e["tag_id"] = ids[(e["activity_id"], *key)]
             rows.append(e)
-        conn.execute(insert(_EVENT), rows)
+        _executemany(conn, _EVENT, rows)
+
+
+def _insert_tags(conn: Connection, inserts: list[dict]) -> dict[tuple[int, str, str], int]:
+    """Insert the new tags; their ids by (activity, dimension, code), read back in one query
+    (the batch's transaction holds them, so nobody else can have written the same keys)."""
+    _executemany(conn, _TAG, inserts)
+    ids: dict[tuple[int, str, str], int] = {}
+    activities = sorted({t["activity_id"] for t in inserts})
+    for r in conn.execute(select(_TAG.c.id, _TAG.c.activity_id, _TAG.c.dimension, _TAG.c.code)
+                          .where(_TAG.c.activity_id.in_(activities))):
+        ids[(r.activity_id, r.dimension, r.code)] = r.id
+    return ids
+
+
+class _JsonText(str):
+    """A value already written as JSON: the SQLite path stores it as it is."""
+
+
+def _serialise_once(inserts: list[dict], events: list[dict]) -> None:
+    """Write each new tag's evidence as JSON once, for the tag and for its history event's
+    `after`, which holds the same evidence (the text is what json.dumps gives the whole)."""
+    written: dict[int, str] = {}
+    for t in inserts:
+        if t["evidence"] is not None:
+            text = written[id(t["evidence"])] = json.dumps(t["evidence"])
+            t["evidence"] = _JsonText(text)
+    for e in events:
+        after = e["after"]
+        if after is None or id(after.get("evidence")) not in written or list(after)[-1] != (
+                "evidence"):
+            continue
+        head = json.dumps({k: v for k, v in after.items() if k != "evidence"})
+        e["after"] = _JsonText(f'{head[:-1]}, "evidence": {written[id(after["evidence"])]}}}')
+
+
+def _executemany(conn: Connection, table, rows: list[dict]) -> None:
+    """INSERT many rows. On SQLite straight through the driver, each value converted by its
+    column type's own bind processor (so stored values are exactly what SQLAlchemy stores,
+    without its per-row overhead; a time is converted once per distinct value); elsewhere
+    through SQLAlchemy's batched INSERT."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    convert = [_converter(table.c[c].type, conn.dialect) for c in columns]
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
+           f"VALUES ({', '.join('?' * len(columns))})")
+    get = itemgetter(*columns)
+    converted = [(i, f) for i, f in enumerate(convert) if f is not None]
+    values = []
+    for r in rows:
+        row = list(get(r))
+        for i, f in converted:
+            row[i] = f(row[i])
+        values.append(tuple(row))
+    conn.exec_driver_sql(sql, values)
+
+
+def _converter(type_, dialect):
+    process = type_.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return None
+    if isinstance(type_, DateTime):
+        return lru_cache(maxsize=8)(process)
+    if isinstance(type_, JSON):
+        return lambda v: v if isinstance(v, _JsonText) else process(v)
+    return process

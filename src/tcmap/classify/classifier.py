@@ -36,6 +36,9 @@ from tcmap.taxonomy import Framework, load_framework
 MAX_OUTCOMES = 3
 BOOLEANS = ("world_of_work", "capacity_development")
 MODES = ("default", "fast", "keywords")
+# Fast mode reads the first characters of each narrative only: the opening of a description
+# says most of what matters, and the long ones cost the most (see docs/classifier.md).
+FAST_LIMIT = 1000
 
 
 @dataclass(slots=True)
@@ -153,6 +156,7 @@ class Classifier:
         self.model = model if mode != "keywords" else None
         self.text_model = text_model if mode != "keywords" else None
         self.mode = mode
+        self.limit = FAST_LIMIT if mode == "fast" else None  # characters read per narrative
         self._const: dict[str, dict[str, float]] = {}
         self.version = f"{framework.version}/" + (
             f"model:{model.version}" if self.model else "keywords") + (
@@ -168,21 +172,28 @@ class Classifier:
     def detect_language(self) -> bool:
         return self.mode == "default"
 
+    def evidence(self, doc: Document) -> Evidence:
+        """What the document says that the model reads: lexicon hits, coded fields, text
+        scores (in fast mode from the first FAST_LIMIT characters of each narrative)."""
+        return gather(doc, self.lexicon, self.sectors, self.text_model, self.limit)
+
     def classify(self, doc: Document) -> Labels:
-        ev = gather(doc, self.lexicon, self.sectors, self.text_model)
+        ev = self.evidence(doc)
         if self.model is None:
             return self._keywords(doc, ev)
         return self._model(doc, ev)
 
     # -- the trained model ------------------------------------------------------------------
     def _model(self, doc: Document, ev: Evidence) -> Labels:
-        return self.decide(doc, ev, self.score(doc, ev))
+        return self.decide(doc, ev, self.score(doc, ev, gated=True))
 
-    def score(self, doc: Document, ev: Evidence) -> Scores:
+    def score(self, doc: Document, ev: Evidence, gated: bool = False) -> Scores:
         """Every output's probabilities, in the order they build on each other.
 
         World of work; the modalities; capacity development, which reads what the
         modalities found; then outcomes, levels and target groups, which read all three.
+        With `gated`, a set whose gate is closed (see `choose`: it names nothing whatever
+        its scores) is not scored; `decide` draws the same labels either way.
         """
         m = self.model
         feats = doc_features(doc, ev)
@@ -199,8 +210,19 @@ class Classifier:
             {**feats, **capdev_features(modalities, ev)})
         for dim in SET_DIMENSIONS:
             if dim in self.framework.dimensions and dim in m.pairs and dim not in out.sets:
-                out.sets[dim] = self._pair_scores(dim, ev, out.doc, modalities)
+                if gated and not self._open(dim, out.doc):
+                    out.sets[dim] = []
+                else:
+                    out.sets[dim] = self._pair_scores(dim, ev, out.doc, modalities)
         return out
+
+    def _open(self, dim: str, probabilities: dict[str, float]) -> bool:
+        """Whether a gated set may name any code (the first test of `choose`)."""
+        gate = GATES.get(dim)
+        if gate is None:
+            return True
+        p = probabilities[gate]
+        return p >= self.model.binary[gate].threshold and p >= self.model.pairs[dim].gate
 
     def decide(self, doc: Document, ev: Evidence, scores: Scores) -> Labels:
         """The labels the decision rules draw from the probabilities, with their evidence."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tcmap.classify.document import Document
-from tcmap.classify.lexicon import Hit, Lexicon
+from tcmap.classify.lexicon import Hit, Lexicon, fold
 
 SIGNALS = ("wow", "not_wow", "capdev", "delivery", "humanitarian")
 SET_DIMENSIONS = ("outcomes", "modalities", "capacity_levels", "target_groups")
@@ -94,10 +94,13 @@ def sector_entry(table: dict[str, dict], vocabulary: str, code: str) -> dict | N
     return None
 
 
+def _read_by_text_models(segment) -> bool:
+    return segment.field == "title" or segment.field.startswith("desc")
+
+
 def model_text(doc: Document, limit: int | None = None) -> str:
     """What the text models read: the titles and descriptions."""
-    return "\n".join(s.text[:limit] for s in doc.segments
-                     if s.field == "title" or s.field.startswith("desc"))
+    return "\n".join(s.text[:limit] for s in doc.segments if _read_by_text_models(s))
 
 
 def gather(doc: Document, lexicon: Lexicon, sectors: dict[str, dict],
@@ -108,13 +111,17 @@ def gather(doc: Document, lexicon: Lexicon, sectors: dict[str, dict],
     description says most of what matters, and very long ones cost the most.
     """
     ev = Evidence(implied=lexicon.implied)
-    if text_model is not None:
-        ev.text = text_model.logits(model_text(doc, limit))
+    texts = [s.text[:limit] if limit else s.text for s in doc.segments]
+    folded = [fold(t) for t in texts]
+    if text_model is not None:  # the folded model_text(doc, limit)
+        ev.text = text_model.logits(" ".join(
+            f for f, s in zip(folded, doc.segments, strict=True) if _read_by_text_models(s)),
+            folded=True)
     for i, seg in enumerate(doc.segments):
         ev.length += len(seg.text)
         zone = _zone(seg.field)
-        text = seg.text[:limit] if limit else seg.text
-        found = lexicon.match(text, seg.lang)
+        text = texts[i]
+        found = lexicon.match(text, seg.lang, folded[i])
         verbs = []
         for hit in found:
             key = (hit.dimension, hit.code)

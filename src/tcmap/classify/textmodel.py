@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from tcmap.classify.lexicon import fold
 
@@ -48,33 +51,50 @@ class TextModel:
     outputs: dict[str, tuple[dict[str, float], float]]
 
     @property
-    def _index(self) -> tuple[list[str], dict[str, list[tuple[int, float]]]]:
-        """Term → [(output, weight)], so a text is read once for every output."""
+    def _index(self) -> tuple[list[str], dict, dict, np.ndarray]:
+        """Words and word pairs → a row of weights (one column per output), so a text is
+        read once for every output and only its weighted terms are looked at."""
         cached = self.__dict__.get("_cached_index")
         if cached is None:
             names = list(self.outputs)
-            index: dict[str, list[tuple[int, float]]] = {}
-            for i, name in enumerate(names):
+            rows: dict[str, int] = {}
+            for ws, _ in self.outputs.values():
+                for term in ws:
+                    rows.setdefault(term, len(rows))
+            matrix = np.zeros((len(rows) + 1, len(names)))  # the last row: no term
+            for j, name in enumerate(names):
                 for term, w in self.outputs[name][0].items():
-                    index.setdefault(term, []).append((i, w))
-            cached = (names, index)
+                    matrix[rows[term], j] = w
+            words = {t: i for t, i in rows.items() if " " not in t}
+            pairs = {tuple(t.split(" ")): i for t, i in rows.items() if " " in t}
+            cached = (names, words, pairs, matrix)
             object.__setattr__(self, "_cached_index", cached)
         return cached
 
-    def logits(self, text: str) -> dict[str, float]:
-        names, index = self._index
-        counts: dict[str, int] = {}
-        for t in tokens(text):
-            counts[t] = counts.get(t, 0) + 1
-        acc = [0.0] * len(names)
-        sq = 0.0
-        for t, c in counts.items():
-            v = 1.0 + math.log(c) if c > 1 else 1.0
-            sq += v * v
-            for i, w in index.get(t, ()):
-                acc[i] += w * v
-        norm = math.sqrt(sq) or 1.0
-        return {name: self.outputs[name][1] + acc[i] / norm for i, name in enumerate(names)}
+    def logits(self, text: str, folded: bool = False) -> dict[str, float]:
+        """Each output's logit for the text (`folded`: already folded): the same sum as over
+        `vector(text)`, counted in C (Counter) and multiplied only over the weighted terms."""
+        names, words_index, pairs_index, matrix = self._index
+        words = _WORD.findall(text if folded else fold(text))
+        word_counts = Counter(words)
+        pair_counts = Counter(zip(words, words[1:], strict=False))
+        # The norm over every term: most occur once, so count how many terms occur how often.
+        often = Counter(word_counts.values())
+        often.update(pair_counts.values())
+        norm = math.sqrt(sum(n * (1.0 + math.log(c)) ** 2 if c > 1 else n
+                             for c, n in often.items())) or 1.0
+        biases = [self.outputs[name][1] for name in names]
+        weighted_words = word_counts.keys() & words_index.keys()
+        weighted_pairs = pair_counts.keys() & pairs_index.keys()
+        if not weighted_words and not weighted_pairs:
+            return dict(zip(names, biases, strict=True))
+        rows = [words_index[t] for t in weighted_words] + [
+            pairs_index[t] for t in weighted_pairs]
+        counts = np.array([word_counts[t] for t in weighted_words] + [
+            pair_counts[t] for t in weighted_pairs], float)
+        values = np.where(counts > 1, 1.0 + np.log(counts), 1.0)
+        acc = values @ matrix[rows] / norm
+        return {name: b + float(a) for name, b, a in zip(names, biases, acc, strict=True)}
 
     def with_outputs(self, outputs: dict[str, tuple[dict[str, float], float]],
                      version: str) -> TextModel:
