@@ -30,7 +30,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-from tcmap.classify.classifier import BOOLEANS, FAST_LIMIT, Classifier, choose
+from tcmap.classify.classifier import BOOLEANS, Classifier, choose
 from tcmap.classify.document import from_record
 from tcmap.classify.features import (
     SET_DIMENSIONS,
@@ -54,17 +54,19 @@ TEXT = load_text_model(str(packaged_model_path("ilo-spf-2010-15-text")))
 
 def load_items(xml: Path, labels: Path, clf: Classifier) -> list[dict]:
     """(document, evidence, gold) for every labelled activity in the file, and under `fast`
-    the document and evidence as fast mode reads them (declared languages, FAST_LIMIT)."""
+    the document and evidence as fast mode reads them (declared languages, the start of
+    each narrative)."""
     gold = {g["id"]: g for g in read_labels(labels)}
     fast = Classifier(clf.framework, None, "fast", clf.text_model)
     items = []
     for rec in IatiFile(xml, xml.name):
         if rec.identifier in gold and not rec.rejected:
-            doc, quick = from_record(rec, detect=True), from_record(rec, detect=False)
+            doc, quick = from_record(rec, detect=True), fast.prepare(
+                from_record(rec, detect=False))
             items.append({"doc": doc, "ev": gather(doc, clf.lexicon, clf.sectors,
                                                    clf.text_model),
                           "fast": {"doc": quick, "ev": gather(
-                              quick, fast.lexicon, fast.sectors, fast.text_model, FAST_LIMIT)},
+                              quick, fast.lexicon, fast.sectors, fast.text_model)},
                           "gold": gold.pop(rec.identifier)})
     return items
 

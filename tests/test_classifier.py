@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from tcmap.classify import from_activity, from_record, label_paths, load_classifier
@@ -306,3 +306,26 @@ def test_another_framework_classifies_with_no_code_change():
     clf = Classifier(fw, None, "keywords")  # no term lists beside it: nothing is found
     labels = clf.classify(from_record(_records(VALID)[0]))
     assert labels.to_labelling()["outcomes"] == []
+
+
+def test_fast_mode_reads_the_same_from_the_store_as_from_the_whole_text(sqlite_store):
+    """The store hands fast mode only the start of each narrative (and its full length); the
+    labels, evidence included, are those fast mode draws from the whole narratives."""
+    from tcmap.classify.run import load_documents
+    from tcmap.store import Narrative
+
+    fast = load_classifier(mode="fast")
+    import_paths(sqlite_store, [DEMO_XML], Settings.load(workers=1))
+    with sqlite_store.session() as s, s.begin():  # some long descriptions, cut mid-phrase
+        s.execute(update(Narrative).where(Narrative.field == "description",
+                                          Narrative.activity_id % 3 == 0)
+                  .values(text=Narrative.text + " Training of trainers. " * 60))
+    with sqlite_store.session() as s:
+        ids = list(s.scalars(select(Activity.id)))
+        cut = load_documents(s, ids, False, fast.limit)
+        whole = load_documents(s, ids, False)
+    assert sum(len(seg.text) > fast.limit for d in whole.values() for seg in d.segments) > 20
+    for aid, doc in whole.items():
+        a, b = fast.classify(cut[aid]), fast.classify(doc)
+        assert a.to_labelling() == b.to_labelling()
+        assert [x.evidence for x in a.assignments()] == [x.evidence for x in b.assignments()]

@@ -9,14 +9,14 @@ model, so it can run in any number of processes.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from tcmap.classify.document import Document
+from tcmap.classify.document import Document, Segment
 from tcmap.classify.features import (
     NON_CAPACITY_MODALITIES,
     SET_DIMENSIONS,
@@ -172,13 +172,18 @@ class Classifier:
     def detect_language(self) -> bool:
         return self.mode == "default"
 
-    def evidence(self, doc: Document) -> Evidence:
-        """What the document says that the model reads: lexicon hits, coded fields, text
-        scores (in fast mode from the first FAST_LIMIT characters of each narrative)."""
-        return gather(doc, self.lexicon, self.sectors, self.text_model, self.limit)
+    def prepare(self, doc: Document) -> Document:
+        """The document as this mode reads it: in fast mode, the first FAST_LIMIT characters
+        of each narrative (a store may already have read no more than that)."""
+        if self.limit is None or all(len(s.text) <= self.limit for s in doc.segments):
+            return doc
+        return replace(doc, segments=[
+            Segment(s.field, s.lang, s.text[:self.limit], s.size or len(s.text))
+            if len(s.text) > self.limit else s for s in doc.segments])
 
     def classify(self, doc: Document) -> Labels:
-        ev = self.evidence(doc)
+        doc = self.prepare(doc)
+        ev = gather(doc, self.lexicon, self.sectors, self.text_model)
         if self.model is None:
             return self._keywords(doc, ev)
         return self._model(doc, ev)

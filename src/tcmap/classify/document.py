@@ -25,6 +25,7 @@ class Segment:
     field: str
     lang: str
     text: str
+    size: int = 0  # the narrative's full length when `text` holds only its start (0: len(text))
 
 
 @dataclass(slots=True)

@@ -98,27 +98,23 @@ def _read_by_text_models(segment) -> bool:
     return segment.field == "title" or segment.field.startswith("desc")
 
 
-def model_text(doc: Document, limit: int | None = None) -> str:
+def model_text(doc: Document) -> str:
     """What the text models read: the titles and descriptions."""
-    return "\n".join(s.text[:limit] for s in doc.segments if _read_by_text_models(s))
+    return "\n".join(s.text for s in doc.segments if _read_by_text_models(s))
 
 
 def gather(doc: Document, lexicon: Lexicon, sectors: dict[str, dict],
-           text_model: Any = None, limit: int | None = None) -> Evidence:
-    """Match the lexicon in every narrative, read the coded fields, score the words.
-
-    `limit` reads only the first characters of each narrative (fast mode): the opening of a
-    description says most of what matters, and very long ones cost the most.
-    """
+           text_model: Any = None) -> Evidence:
+    """Match the lexicon in every narrative, read the coded fields, score the words."""
     ev = Evidence(implied=lexicon.implied)
-    texts = [s.text[:limit] if limit else s.text for s in doc.segments]
+    texts = [s.text for s in doc.segments]
     folded = [fold(t) for t in texts]
-    if text_model is not None:  # the folded model_text(doc, limit)
+    if text_model is not None:  # the folded model_text(doc)
         ev.text = text_model.logits(" ".join(
             f for f, s in zip(folded, doc.segments, strict=True) if _read_by_text_models(s)),
             folded=True)
     for i, seg in enumerate(doc.segments):
-        ev.length += len(seg.text)
+        ev.length += seg.size or len(seg.text)
         zone = _zone(seg.field)
         text = texts[i]
         found = lexicon.match(text, seg.lang, folded[i])

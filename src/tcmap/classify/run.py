@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, literal, select, tuple_
 
 from tcmap.classify.classifier import Classifier
 from tcmap.classify.document import _READ, Document, Segment, _field_name, _lang
@@ -27,35 +27,41 @@ from tcmap.store import (
 from tcmap.store.base import utcnow
 
 
-def load_documents(session, ids: list[int], detect: bool) -> dict[int, Document]:
-    """The Documents of the activities with these ids, read with one query per part."""
+def load_documents(session, ids: list[int], detect: bool,
+                   limit: int | None = None) -> dict[int, Document]:
+    """The Documents of the activities with these ids, read with one query per part (Core
+    rows, not ORM objects); with `limit`, the first `limit` characters of each narrative (and
+    its full length)."""
+    conn = session.connection()
     docs = {
         r.id: Document(r.iati_identifier, aid_type=r.default_aid_type,
                        reporting_org=r.reporting_org_ref)
-        for r in session.execute(
+        for r in conn.execute(
             select(Activity.id, Activity.iati_identifier, Activity.default_aid_type,
                    Activity.reporting_org_ref).where(Activity.id.in_(ids)))
     }
-    for r in session.execute(
+    text = Narrative.text if limit is None else func.substr(Narrative.text, 1, limit)
+    size = literal(0) if limit is None else func.length(Narrative.text)
+    for aid, owner, fld, kind, lang, txt, n in conn.execute(
         select(Narrative.activity_id, Narrative.owner, Narrative.field, Narrative.kind,
-               Narrative.lang, Narrative.text)
+               Narrative.lang, text, size)
         .where(Narrative.activity_id.in_(ids),
                tuple_(Narrative.owner, Narrative.field).in_(sorted(_READ)))
         .order_by(Narrative.activity_id, Narrative.seq)
     ):
-        docs[r.activity_id].segments.append(
-            Segment(_field_name(r.owner, r.field, r.kind), _lang(r.text, r.lang, detect), r.text))
-    for r in session.execute(select(Sector.activity_id, Sector.vocabulary, Sector.code)
-                             .where(Sector.activity_id.in_(ids)).order_by(Sector.seq)):
+        docs[aid].segments.append(
+            Segment(_field_name(owner, fld, kind), _lang(txt, lang, detect), txt, n))
+    for r in conn.execute(select(Sector.activity_id, Sector.vocabulary, Sector.code)
+                          .where(Sector.activity_id.in_(ids)).order_by(Sector.seq)):
         docs[r.activity_id].sectors.append((r.vocabulary or "1", r.code))
-    for r in session.execute(
+    for r in conn.execute(
         select(ParticipatingOrg.activity_id, ParticipatingOrg.role, ParticipatingOrg.type,
                ParticipatingOrg.ref, ParticipatingOrg.name)
         .where(ParticipatingOrg.activity_id.in_(ids)).order_by(ParticipatingOrg.seq)
     ):
         docs[r.activity_id].orgs.append(
             {"role": r.role, "type": r.type, "ref": r.ref, "name": r.name})
-    for r in session.execute(
+    for r in conn.execute(
         select(PolicyMarker.activity_id, PolicyMarker.code, PolicyMarker.significance)
         .where(PolicyMarker.activity_id.in_(ids))
     ):
@@ -108,7 +114,7 @@ def classify_batch(store: Store, classifier: Classifier, ids: list[int],
 
     totals: dict[str, int] = defaultdict(int)
     with store.session() as s:
-        docs = load_documents(s, ids, classifier.detect_language)
+        docs = load_documents(s, ids, classifier.detect_language, classifier.limit)
     batch = {}
     for aid, doc in docs.items():
         labels = classifier.classify(doc)
