@@ -329,3 +329,36 @@ def test_fast_mode_reads_the_same_from_the_store_as_from_the_whole_text(sqlite_s
         a, b = fast.classify(cut[aid]), fast.classify(doc)
         assert a.to_labelling() == b.to_labelling()
         assert [x.evidence for x in a.assignments()] == [x.evidence for x in b.assignments()]
+
+
+def test_evidence_spans_are_the_first_of_all_hits_in_order():
+    """snippets() looks at the first few hits only; it gives what ordering all of them gives."""
+    from tcmap.classify.features import _ZONES, _context, _zone, snippets
+
+    def reference(ev, doc, dim, code, limit=3):
+        found = sorted(ev.hits.get((dim, code), ()), key=lambda hi: (
+            hi[0].broad, _ZONES.index(_zone(doc.segments[hi[1]].field)),
+            hi[0].start - hi[0].end, hi[0].start))
+        out, seen = [], set()
+        for hit, i in found:
+            seg = doc.segments[i]
+            context = _context(seg.text, hit.start, hit.end)
+            if (i, context) not in seen:
+                seen.add((i, context))
+                out.append({"kind": "text", "field": seg.field, "lang": seg.lang,
+                            "start": hit.start, "end": hit.end,
+                            "text": seg.text[hit.start:hit.end], "context": context})
+        return out[:limit]
+
+    clf = load_classifier()
+    many = 0
+    repeated = Document("r", [Segment("description[1]", "en",
+                                      "Training, training and training. " * 6)])
+    for doc in [from_record(r) for r in _records(DEMO_XML)] + [repeated]:
+        ev = gather(doc, clf.lexicon, clf.sectors)
+        for dim, code in ev.hits:
+            many += len(ev.hits[(dim, code)]) > 8
+            for limit in (1, 3):
+                assert snippets(ev, doc, dim, code, limit) == reference(ev, doc, dim, code,
+                                                                        limit)
+    assert many > 0

@@ -14,6 +14,7 @@ they imply (`implied_by` in the term files) and to capacity development itself.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -288,8 +289,20 @@ def _softmax_share(logits: dict[str, float], code: str) -> float:
 def snippets(ev: Evidence, doc: Document, dim: str, code: str, limit: int = 3) -> list[dict]:
     """Evidence for a code: the matched spans, phrases naming it before broad cues, title first,
     longer (more specific) phrases first, each with its place in the text."""
-    found = sorted(ev.hits.get((dim, code), ()), key=lambda hi: (hi[0].broad, _ZONES.index(
-        _zone(doc.segments[hi[1]].field)), hi[0].start - hi[0].end, hi[0].start))
+    hits = ev.hits.get((dim, code), ())
+    zones = [_ZONES.index(_zone(s.field)) for s in doc.segments]
+
+    def order(hi):
+        return hi[0].broad, zones[hi[1]], hi[0].start - hi[0].end, hi[0].start
+
+    first = 2 * limit + 2  # enough unless many phrases share their few words
+    out = _spans(heapq.nsmallest(first, hits, order), doc, limit)
+    if len(out) < limit < len(hits) and len(hits) > first:
+        out = _spans(sorted(hits, key=order), doc, limit)
+    return out
+
+
+def _spans(found: list, doc: Document, limit: int) -> list[dict]:
     out, seen = [], set()
     for hit, i in found:
         seg = doc.segments[i]

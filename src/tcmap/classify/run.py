@@ -48,23 +48,23 @@ def load_documents(session, ids: list[int], detect: bool,
         .where(Narrative.activity_id.in_(ids),
                tuple_(Narrative.owner, Narrative.field).in_(sorted(_READ)))
         .order_by(Narrative.activity_id, Narrative.seq)
-    ):
+    ).all():
         docs[aid].segments.append(
             Segment(_field_name(owner, fld, kind), _lang(txt, lang, detect), txt, n))
     for r in conn.execute(select(Sector.activity_id, Sector.vocabulary, Sector.code)
-                          .where(Sector.activity_id.in_(ids)).order_by(Sector.seq)):
+                          .where(Sector.activity_id.in_(ids)).order_by(Sector.seq)).all():
         docs[r.activity_id].sectors.append((r.vocabulary or "1", r.code))
     for r in conn.execute(
         select(ParticipatingOrg.activity_id, ParticipatingOrg.role, ParticipatingOrg.type,
                ParticipatingOrg.ref, ParticipatingOrg.name)
         .where(ParticipatingOrg.activity_id.in_(ids)).order_by(ParticipatingOrg.seq)
-    ):
+    ).all():
         docs[r.activity_id].orgs.append(
             {"role": r.role, "type": r.type, "ref": r.ref, "name": r.name})
     for r in conn.execute(
         select(PolicyMarker.activity_id, PolicyMarker.code, PolicyMarker.significance)
         .where(PolicyMarker.activity_id.in_(ids))
-    ):
+    ).all():
         docs[r.activity_id].policy_markers.append((r.code, r.significance))
     return docs
 
