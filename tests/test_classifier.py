@@ -222,6 +222,12 @@ def test_keyword_baseline_and_fast_mode_are_declared_and_run():
     fast = load_classifier(mode="fast")
     assert not fast.detect_language and fast.model is not None
     assert label_paths([VALID], mode="fast")
+    # fast mode shows one span of text per assignment, the default mode up to three
+    docs = [from_record(r, detect=False) for r in _records(DEMO_XML)]
+    spans = {mode: max(sum(e.get("kind") == "text" for e in a.evidence)
+                       for d in docs for a in load_classifier(mode=mode).classify(d).assignments())
+             for mode in ("fast", "default")}
+    assert spans == {"fast": 1, "default": 3}
 
 
 def test_the_shipped_model_beats_the_keyword_baseline_in_its_own_cross_validation():

@@ -157,6 +157,7 @@ class Classifier:
         self.text_model = text_model if mode != "keywords" else None
         self.mode = mode
         self.limit = FAST_LIMIT if mode == "fast" else None  # characters read per narrative
+        self.spans = 1 if mode == "fast" else 3  # evidence spans of the text per assignment
         self._const: dict[str, dict[str, float]] = {}
         self.version = f"{framework.version}/" + (
             f"model:{model.version}" if self.model else "keywords") + (
@@ -298,8 +299,9 @@ class Classifier:
         p = scores[name]
         yes = p >= linear.threshold
         signal = "wow" if name == "world_of_work" else "capdev"
-        evidence = snippets(ev, doc, "signals", signal) if yes else snippets(
-            ev, doc, "signals", "not_wow" if name == "world_of_work" else "delivery")
+        evidence = snippets(ev, doc, "signals", signal, self.spans) if yes else snippets(
+            ev, doc, "signals", "not_wow" if name == "world_of_work" else "delivery",
+            self.spans)
         conf = p if yes else 1 - p
         return Assignment(name, "true" if yes else "false", round(conf, 4), evidence, "model")
 
@@ -333,11 +335,11 @@ class Classifier:
 
     def _evidence(self, dim: str, code: str, doc: Document, ev: Evidence,
                   labels: Labels | None = None) -> list[dict]:
-        found = snippets(ev, doc, dim, code)
-        if labels is not None and len(found) < 3:  # a level or group a modality implies
-            implied_by = ev.implied.get(dim, {}).get(code, ())
+        found = snippets(ev, doc, dim, code, self.spans)
+        if labels is not None and len(found) < self.spans:  # a level or group that a
+            implied_by = ev.implied.get(dim, {}).get(code, ())  # modality implies
             for a in labels.sets.get("modalities", []):
-                if a.code in implied_by and len(found) < 3:
+                if a.code in implied_by and len(found) < self.spans:
                     found += [{**e, "implied_by": a.code} for e in a.evidence[:1]
                               if e not in found]
         if dim == "outcomes" and code in ev.sector_codes:
@@ -345,16 +347,22 @@ class Classifier:
                       for c in ev.sector_codes[code][:2]]
         if dim == "target_groups":
             found += [{"kind": "field", "field": "participating-org", "value": o["name"]}
-                      for o in doc.orgs if o.get("name") and code in _org_groups(self, o)][:2]
+                      for o in doc.orgs if o.get("name") and code in _org_groups(self, o, ev)
+                      ][:2]
         return found
 
 
 _DEFAULT_PRIOR = math.log(1 / 200)
 
 
-def _org_groups(clf: Classifier, org: dict) -> set[str]:
-    return {h.code for h in clf.lexicon.match(org["name"], None)
-            if h.dimension == "target_groups"}
+def _org_groups(clf: Classifier, org: dict, ev: Evidence) -> set[str]:
+    """The target groups an organisation's name says it is (read once per document)."""
+    seen = ev.__dict__.setdefault("_org_groups", {})
+    found = seen.get(org["name"])
+    if found is None:
+        found = seen[org["name"]] = {h.code for h in clf.lexicon.match(org["name"], None)
+                                     if h.dimension == "target_groups"}
+    return found
 
 
 @lru_cache(maxsize=8)
