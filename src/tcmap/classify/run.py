@@ -8,8 +8,10 @@ that is stopped can simply be run again.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import func, literal, select, tuple_
@@ -87,21 +89,38 @@ def classify_store(
         all_ids = list(s.scalars(q))
     batches = [all_ids[i:i + batch_size] for i in range(0, len(all_ids), batch_size)]
     totals: dict[str, int] = defaultdict(int)
-    if workers > 1 and len(batches) > 1 and store.shareable:
-        from tcmap.parallel import classify_in_workers
+    with fewer_collections():
+        if workers > 1 and len(batches) > 1 and store.shareable:
+            from tcmap.parallel import classify_in_workers
 
-        results = classify_in_workers(store, classifier, batches, workers, progress)
-    else:
-        results = []
-        for ids in batches:
-            results.append(classify_batch(store, classifier, ids))
-            if progress:
-                progress(len(ids))
+            results = classify_in_workers(store, classifier, batches, workers, progress)
+        else:
+            results = []
+            for ids in batches:
+                results.append(classify_batch(store, classifier, ids))
+                if progress:
+                    progress(len(ids))
     for counts in results:
         for k, v in counts.items():
             totals[k] += v
     return {"framework": classifier.framework.code, "model_version": classifier.version,
             "mode": classifier.mode, **dict(totals)}
+
+
+@contextmanager
+def fewer_collections():
+    """Classifying makes many small objects that live for one batch; Python's cycle collector
+    would scan everything already loaded (the model, the lexicon) over and over as they come
+    and go. Set what exists aside and collect less often, for the run (and its workers,
+    which inherit it)."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def classify_batch(store: Store, classifier: Classifier, ids: list[int],
