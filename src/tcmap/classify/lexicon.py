@@ -81,6 +81,21 @@ def fold(text: str) -> str:
     return text
 
 
+class Memo(dict):
+    """Results kept for texts seen before (portfolios repeat much of their text: indicator
+    and result titles, boilerplate descriptions), up to `size` of them, then started afresh."""
+
+    def __init__(self, size: int = 4096) -> None:
+        super().__init__()
+        self.size = size
+
+    def keep(self, key, value):
+        if len(self) >= self.size:
+            self.clear()
+        self[key] = value
+        return value
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One match: the code it supports, where it is in the text, and the phrase that matched."""
@@ -115,15 +130,25 @@ class Lexicon:
             auto.make_automaton()
             self._automata[lang] = auto
         self.size = len(entries)
+        self._seen = Memo()
 
     def match(self, text: str, lang: str | None, folded: str | None = None) -> list[Hit]:
         """Hits of positive phrases in the text, in the language's lists and the common ones
-        (`folded`: the text already folded, when the caller has it)."""
-        auto = self._automata.get(lang or "en", self._automata["other"])
+        (`folded`: the text already folded, when the caller has it). The list may be shared
+        with earlier calls on the same text: read it, do not change it."""
+        key = lang if lang in self._automata else "other" if lang else "en"
+        auto = self._automata[key]
         if auto.kind != ahocorasick.AHOCORASICK:  # no phrases at all
             return []
         if folded is None:
             folded = fold(text)
+        found = self._seen.get((key, folded))
+        if found is None:
+            found = self._seen.keep((key, folded), self._match(auto, folded))
+        return found
+
+    @staticmethod
+    def _match(auto: ahocorasick.Automaton, folded: str) -> list[Hit]:
         n = len(folded)
         hits, blocked = [], []
         for end, (length, values) in auto.iter(folded):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tcmap.classify.lexicon import fold
+from tcmap.classify.lexicon import Memo, fold
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -75,7 +75,19 @@ class TextModel:
         """Each output's logit for the text (`folded`: already folded): the same sum as over
         `vector(text)`, counted in C (Counter) and multiplied only over the weighted terms."""
         names, words_index, pairs_index, matrix = self._index
-        words = _WORD.findall(text if folded else fold(text))
+        text = text if folded else fold(text)
+        seen = self.__dict__.get("_seen")
+        if seen is None:
+            seen = Memo()
+            object.__setattr__(self, "_seen", seen)
+        found = seen.get(text)
+        if found is None:
+            found = seen.keep(text, self._logits(text))
+        return found
+
+    def _logits(self, text: str) -> dict[str, float]:
+        names, words_index, pairs_index, matrix = self._index
+        words = _WORD.findall(text)
         word_counts = Counter(words)
         pair_counts = Counter(zip(words, words[1:], strict=False))
         # The norm over every term: most occur once, so count how many terms occur how often.
