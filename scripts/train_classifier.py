@@ -13,7 +13,9 @@ The outputs are trained in the order the classifier runs them (world of work; mo
 capacity development, which reads the modality model; then outcomes, levels and target
 groups). Where one output reads another's scores, the training rows get the scores the
 other model gives them; the level text model's scores for training rows are out-of-fold
-(a model does not score the texts it was fit on).
+(a model does not score the texts it was fit on). The modalities are decided by a second
+pass over the first pass's probabilities of every modality (which ways of working go
+together); the outputs after them read the first pass.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ from tcmap.classify.classifier import BOOLEANS, Classifier, choose
 from tcmap.classify.document import from_record
 from tcmap.classify.features import (
     SET_DIMENSIONS,
+    STACK,
     capdev_features,
     doc_features,
     gather,
     model_text,
     pair_features,
+    stack_features,
 )
 from tcmap.classify.jsonl import read_labels
 from tcmap.classify.metrics import evaluate_labels
@@ -118,6 +122,7 @@ def fit_model(items: list[dict], fw, c: float, thresholds: dict | None = None) -
     mods = [{code: pairs["modalities"].probability(pair_features(
         "modalities", code, it["ev"], sc, priors["modalities"][code]))
         for code in fw.dimension("modalities").codes} for it, sc in zip(items, scores, strict=True)]
+    pairs[STACK] = _fit_stack(items, mods, c)
     capdev_rows = [{**f, **capdev_features(m, it["ev"])}
                    for it, f, m in zip(items, feats, mods, strict=True)]
     binary["capacity_development"] = _fit(
@@ -131,16 +136,34 @@ def fit_model(items: list[dict], fw, c: float, thresholds: dict | None = None) -
     return with_thresholds(Model("cv", fw.code, binary, pairs, priors, {}, text), thresholds)
 
 
+# The target groups are only named when capacity development is true, and that is decided
+# before them; so their model learns *which* groups from the activities that develop capacity,
+# not whether there are any (which would repeat the capacity development model).
+CONDITIONAL = ("target_groups", "capacity_levels")
+
+
 def _fit_pairs(dim: str, items: list[dict], scores: list[dict], priors: dict, fw, c: float,
                mods: list[dict] | None = None) -> Linear:
     rows, y = [], []
     for i, it in enumerate(items):
         if it.get("extra") and dim not in EXTRA_DIMENSIONS:
             continue
+        if dim in CONDITIONAL and not it["gold"]["capacity_development"]:
+            continue
         for code in fw.dimension(dim).codes:
             rows.append(pair_features(dim, code, it["ev"], scores[i], priors[dim][code],
                                       mods[i] if mods else None))
             y.append(code in it["gold"][dim])
+    return _fit(rows, y, c)
+
+
+def _fit_stack(items: list[dict], mods: list[dict], c: float) -> Linear:
+    """The second modality pass, over the first pass's probabilities of every modality."""
+    rows, y = [], []
+    for it, m in zip(items, mods, strict=True):
+        for code in m:
+            rows.append(stack_features(code, m))
+            y.append(code in it["gold"]["modalities"])
     return _fit(rows, y, c)
 
 
@@ -233,6 +256,9 @@ def folds(items: list[dict], k: int, seed: int) -> list[list[int]]:
 _GRID = [round(float(x), 2) for x in np.arange(0.2, 0.86, 0.05)]
 _RELATIVE = (0.0, 0.5, 0.7)
 _GATES = (0.0, 0.35, 0.5, 0.65)
+# Dimensions whose rule is chosen by its F1 averaged with the neighbouring thresholds': the
+# inner folds are small, and a lone peak of the grid is more often noise than a better rule.
+SMOOTHED = ("target_groups",)
 
 
 def tune_thresholds(items: list[dict], extra: list[dict], fw, c: float, k: int = 3) -> dict:
@@ -257,12 +283,30 @@ def tune_thresholds(items: list[dict], extra: list[dict], fw, c: float, k: int =
         def f1(rule: dict, dim: str = dim) -> float:
             return _set_f1(dim, rule, gold, scores, flags)
 
+        if dim in SMOOTHED:
+            best[dim] = _smoothed_rule(f1)
+            continue
         rule = max(({"threshold": t, "relative": r, "gate": 0.0}
                     for t in _GRID for r in _RELATIVE), key=f1)
         if dim != "modalities":
             rule = max(({**rule, "gate": g} for g in _GATES), key=f1)
         best[dim] = rule
     return best
+
+
+def _smoothed_rule(f1) -> dict:
+    """The rule (threshold, relative, gate) whose F1, averaged with that of the thresholds
+    next to it (same relative and gate), is best."""
+    table = {(t, r, g): f1({"threshold": t, "relative": r, "gate": g})
+             for t in _GRID for r in _RELATIVE for g in _GATES}
+
+    def smooth(key: tuple) -> float:
+        t, r, g = key
+        near = [table[(u, r, g)] for u in _GRID if abs(u - t) < 0.06]
+        return sum(near) / len(near)
+
+    t, r, g = max(table, key=smooth)
+    return {"threshold": t, "relative": r, "gate": g}
 
 
 def _set_f1(dim: str, rule: dict, gold: list[dict], scores: list, flags: list[dict]) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 from tcmap.classify import from_activity, from_record, label_paths, load_classifier
 from tcmap.classify.classifier import Assignment, Classifier, Labels, choose
 from tcmap.classify.document import Document, Segment
-from tcmap.classify.features import gather, pair_features
+from tcmap.classify.features import STACK, gather, pair_features, stack_features
 from tcmap.classify.lexicon import Lexicon, fold
 from tcmap.classify.model import Linear
 from tcmap.classify.run import classify_store
@@ -147,6 +148,21 @@ def test_codes_without_evidence_score_as_if_all_their_features_were_computed():
                 full = clf.model.pairs[dim].probability(pair_features(
                     dim, code, ev, scores, clf.model.priors[dim].get(code, -5.3), modalities))
                 assert fast[code] == pytest.approx(full, abs=1e-9), (dim, code)
+
+
+def test_the_second_modality_pass_scores_as_its_features_say():
+    shipped = load_classifier()
+    stack = Linear({"first": 1.5, "code:training": 0.2, "training|policy_advice": -0.7,
+                    "policy_advice|training": 0.4, "training|networks": 0.9}, -0.3)
+    clf = Classifier(shipped.framework, dataclasses.replace(
+        shipped.model, pairs={**shipped.model.pairs, STACK: stack}))
+    codes = clf.framework.dimension("modalities").codes
+    for found in ({"training": 0.9, "policy_advice": 0.6}, {"training": 0.2, "networks": 0.5}):
+        modalities = {c: found.get(c, 0.1) for c in codes}
+        fast = {c: p for p, c in clf._second_pass(modalities)}
+        for code in codes:
+            full = stack.probability(stack_features(code, modalities))
+            assert fast[code] == pytest.approx(full, abs=1e-12), code
 
 
 def test_decision_rules_gate_floor_and_name_at_least_the_best_code():

@@ -20,9 +20,12 @@ from tcmap.classify.document import Document, Segment
 from tcmap.classify.features import (
     NON_CAPACITY_MODALITIES,
     SET_DIMENSIONS,
+    STACK,
+    STACK_FOUND,
     Evidence,
     capdev_features,
     doc_features,
+    first_logit,
     gather,
     model_text,
     pair_features,
@@ -159,6 +162,7 @@ class Classifier:
         self.limit = FAST_LIMIT if mode == "fast" else None  # characters read per narrative
         self.spans = 1 if mode == "fast" else 3  # evidence spans of the text per assignment
         self._const: dict[str, dict[str, float]] = {}
+        self._stack: dict[str, tuple[float, dict[str, float]]] | None = None
         self.version = f"{framework.version}/" + (
             f"model:{model.version}" if self.model else "keywords") + (
             f"+{text_model.version}" if self.text_model else "")
@@ -212,6 +216,9 @@ class Classifier:
         if "modalities" in self.framework.dimensions and "modalities" in m.pairs:
             out.sets["modalities"] = self._pair_scores("modalities", ev, out.doc)
             modalities = {c: p for p, c in out.sets["modalities"]}
+            if STACK in m.pairs:  # the second pass decides the modalities; the outputs
+                # below read the first pass, on which they were trained
+                out.sets["modalities"] = self._second_pass(modalities)
         out.doc["capacity_development"] = m.binary["capacity_development"].probability(
             {**feats, **capdev_features(modalities, ev)})
         for dim in SET_DIMENSIONS:
@@ -280,6 +287,26 @@ class Classifier:
                     -signed if code in NON_CAPACITY_MODALITIES else signed)
                 p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
             out.append((p, code))
+        out.sort(reverse=True)
+        return out
+
+    def _second_pass(self, modalities: dict[str, float]) -> list[tuple[float, str]]:
+        """(probability, code) of the second modality pass, best first: the sum that
+        Linear.probability makes of stack_features, without building the features."""
+        stack = self.model.pairs[STACK]
+        w = stack.weights
+        if self._stack is None:
+            self._stack = {c: (stack.bias + w.get(f"code:{c}", 0.0),
+                               {m: w[f"{c}|{m}"] for m in modalities if f"{c}|{m}" in w})
+                           for c in modalities}
+        first = w.get("first", 0.0)
+        found = [(m, q) for m, q in modalities.items() if q >= STACK_FOUND]
+        out = []
+        for c, p in modalities.items():
+            offset, pairs = self._stack[c]
+            z = offset + first * first_logit(p) + sum(
+                pairs.get(m, 0.0) * q for m, q in found if m != c)
+            out.append((1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), c))
         out.sort(reverse=True)
         return out
 

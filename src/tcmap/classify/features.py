@@ -221,6 +221,27 @@ def capdev_features(modalities: dict[str, float], ev: Evidence) -> dict[str, flo
     }
 
 
+# The second modality pass, stored beside the set dimensions' models under this name; it
+# reads the other modalities the first pass found at least this likely.
+STACK = "modalities_stack"
+STACK_FOUND = 0.3
+
+
+def first_logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p)) / 4
+
+
+def stack_features(code: str, modalities: dict[str, float]) -> dict[str, float]:
+    """Features of the second modality pass: the code's first-pass log-odds and the other
+    modalities the first pass found (ways of working that go together or exclude each other)."""
+    f = {"first": first_logit(modalities.get(code, 0.0)), f"code:{code}": 1.0}
+    for m, q in modalities.items():
+        if m != code and q >= STACK_FOUND:
+            f[f"{code}|{m}"] = q
+    return f
+
+
 def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float],
                   prior: float, modalities: dict[str, float] | None = None) -> dict[str, float]:
     """Features of one candidate code for one document.
