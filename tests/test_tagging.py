@@ -136,3 +136,24 @@ def test_values_are_stored_as_sqlalchemy_stores_them(tmp_path):
                 "ORDER BY activity_id, dimension, code").all())
         s_.close()
     assert raw[0] == raw[2] and raw[1] == raw[3]
+
+
+def test_new_tag_ids_are_read_back_when_sqlite_cannot_vouch_for_them(tmp_path, monkeypatch):
+    import tcmap.tagging as tagging
+
+    stores = [open_store(f"sqlite:///{tmp_path / name}") for name in ("a.db", "b.db")]
+    for s_ in stores:
+        import_paths(s_, [DEMO_XML], Settings.load(workers=1))
+    first = dict(list(_assignments(stores[0]).items())[:20])
+    _merge_many(stores[0], first, "m1", T0)
+    monkeypatch.setattr(tagging, "_sqlite_ids", lambda conn, keys: None)
+    _merge_many(stores[1], first, "m1", T0)
+    assert _state(stores[0]) == _state(stores[1])
+    monkeypatch.undo()
+    # ids SQLite did not give to these keys are not trusted
+    with stores[0].engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO notes (activity_id, author, text, created_at) "
+                             "VALUES (1, 'a', 'b', '2026-01-01 00:00:00.000000')")
+        assert tagging._sqlite_ids(conn, [(1, "outcomes", "O1")]) is None
+    for s_ in stores:
+        s_.close()

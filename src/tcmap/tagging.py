@@ -121,15 +121,35 @@ def _write(conn: Connection, inserts, updates, deletes, events) -> None:
 
 
 def _insert_tags(conn: Connection, inserts: list[dict]) -> dict[tuple[int, str, str], int]:
-    """Insert the new tags; their ids by (activity, dimension, code), read back in one query
-    (the batch's transaction holds them, so nobody else can have written the same keys)."""
+    """Insert the new tags; their ids by (activity, dimension, code)."""
     _executemany(conn, _TAG, inserts)
-    ids: dict[tuple[int, str, str], int] = {}
-    activities = sorted({t["activity_id"] for t in inserts})
+    keys = [(t["activity_id"], t["dimension"], t["code"]) for t in inserts]
+    if conn.dialect.name == "sqlite":
+        ids = _sqlite_ids(conn, keys)
+        if ids is not None:
+            return ids
+    # read back in one query (the batch's transaction holds them: nobody else wrote them)
+    found = {}
     for r in conn.execute(select(_TAG.c.id, _TAG.c.activity_id, _TAG.c.dimension, _TAG.c.code)
-                          .where(_TAG.c.activity_id.in_(activities))):
-        ids[(r.activity_id, r.dimension, r.code)] = r.id
-    return ids
+                          .where(_TAG.c.activity_id.in_(sorted({k[0] for k in keys})))):
+        found[(r.activity_id, r.dimension, r.code)] = r.id
+    return found
+
+
+def _sqlite_ids(conn: Connection, keys: list[tuple]) -> dict[tuple, int] | None:
+    """The ids SQLite gave the rows just inserted, in order: each new row of a table with an
+    INTEGER PRIMARY KEY gets one more than the largest id, and no one else writes inside our
+    transaction. Checked: exactly these many rows at and above the first id, the first and
+    the last ours; None (read them back) if not."""
+    last = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar()
+    first = last - len(keys) + 1
+    low, high, n = conn.exec_driver_sql(
+        "SELECT min(id), max(id), count(*) FROM tags WHERE id >= ?", (first,)).one()
+    ends = {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(
+        "SELECT id, activity_id, dimension, code FROM tags WHERE id IN (?, ?)", (first, last))}
+    if (low, high, n) != (first, last, len(keys)) or ends != {first: keys[0], last: keys[-1]}:
+        return None
+    return {k: first + i for i, k in enumerate(keys)}
 
 
 class _JsonText(str):

@@ -18,6 +18,7 @@ import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from math import log1p
 from typing import Any
 
 from tcmap.classify.document import Document
@@ -71,6 +72,14 @@ class Evidence:
         if zone is None:
             return self.totals(dim).get(code, 0)
         return self.zone_counts.get((dim, code, zone), 0)
+
+    def best(self, dim: str) -> int:
+        """The most hits any code of a dimension has (computed once)."""
+        cache = self.__dict__.setdefault("_best", {})
+        found = cache.get(dim)
+        if found is None:
+            found = cache[dim] = max(self.totals(dim).values(), default=0)
+        return found
 
     def totals(self, dim: str) -> dict[str, int]:
         """Hits per code of a dimension, all zones together (computed once)."""
@@ -251,13 +260,14 @@ def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float
     target groups they imply (the modalities themselves are scored before both).
     """
     counts = ev.totals(dim)
-    best = max(counts.values(), default=0)
+    best = ev.best(dim)
     mine = counts.get(code, 0)
     broad = ev.broad.get((dim, code), 0)
+    zones = ev.zone_counts
     f = {
-        "title": _l(ev.count(dim, code, "title")),
-        "description": _l(ev.count(dim, code, "description")),
-        "result": _l(ev.count(dim, code, "result")),
+        "title": log1p(zones.get((dim, code, "title"), 0)),
+        "description": log1p(zones.get((dim, code, "description"), 0)),
+        "result": log1p(zones.get((dim, code, "result"), 0)),
         "share": mine / best if best else 0.0,
         "is_top": float(best > 0 and mine == best),
         "prior": prior,

@@ -102,10 +102,9 @@ class TextModel:
             return dict(zip(names, biases, strict=True))
         rows = [words_index[t] for t in weighted_words] + [
             pairs_index[t] for t in weighted_pairs]
-        counts = np.array([word_counts[t] for t in weighted_words] + [
-            pair_counts[t] for t in weighted_pairs], float)
-        values = np.where(counts > 1, 1.0 + np.log(counts), 1.0)
-        acc = values @ matrix[rows] / norm
+        counts = [word_counts[t] for t in weighted_words] + [
+            pair_counts[t] for t in weighted_pairs]
+        acc = np.dot([1.0 + math.log(c) if c > 1 else 1.0 for c in counts], matrix[rows]) / norm
         return {name: b + float(a) for name, b, a in zip(names, biases, acc, strict=True)}
 
     def with_outputs(self, outputs: dict[str, tuple[dict[str, float], float]],
