@@ -67,6 +67,7 @@ class Evidence:
     text: dict[str, float] = field(default_factory=dict)  # text models' logits
     implied: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     length: int = 0
+    segment_zones: list[int] = field(default_factory=list)  # each narrative's place in _ZONES
 
     def count(self, dim: str, code: str, zone: str | None = None) -> int:
         if zone is None:
@@ -126,16 +127,22 @@ def gather(doc: Document, lexicon: Lexicon, sectors: dict[str, dict],
     for i, seg in enumerate(doc.segments):
         ev.length += seg.size or len(seg.text)
         zone = _zone(seg.field)
+        ev.segment_zones.append(_ZONES.index(zone))
         text = texts[i]
         found = lexicon.match(text, seg.lang, folded[i])
         verbs = []
+        hits, zone_counts, broad = ev.hits, ev.zone_counts, ev.broad
         for hit in found:
-            key = (hit.dimension, hit.code)
-            ev.hits.setdefault(key, []).append((hit, i))
-            zk = (hit.dimension, hit.code, zone)
-            ev.zone_counts[zk] = ev.zone_counts.get(zk, 0) + 1
+            key = hit.key or (hit.dimension, hit.code)
+            where = hits.get(key)
+            if where is None:
+                hits[key] = [(hit, i)]
+            else:
+                where.append((hit, i))
+            zk = (*key, zone)
+            zone_counts[zk] = zone_counts.get(zk, 0) + 1
             if hit.broad:
-                ev.broad[key] = ev.broad.get(key, 0) + 1
+                broad[key] = broad.get(key, 0) + 1
             elif key == VERB:
                 verbs.append(hit)
         if verbs:
@@ -184,31 +191,33 @@ def _l(x: float) -> float:
     return math.log1p(x)
 
 
+_SIGNAL_FEATURES = [(s, f"sig_{s}_title", f"sig_{s}", f"sector_{s}") for s in SIGNALS]
+
+
 def doc_features(doc: Document, ev: Evidence) -> dict[str, float]:
     """Features of the whole document, for the two booleans."""
     f: dict[str, float] = {}
-    for s in SIGNALS:
-        f[f"sig_{s}_title"] = _l(ev.count("signals", s, "title"))
-        f[f"sig_{s}"] = _l(ev.count("signals", s))
-        f[f"sector_{s}"] = ev.sector_signals.get(s, 0.0)
-    outcome_counts = [ev.count("outcomes", c) for (d, c) in ev.hits if d == "outcomes"]
-    f["outcome_hits"] = _l(sum(outcome_counts))
-    f["outcome_max"] = _l(max(outcome_counts, default=0))
-    f["outcome_title"] = _l(sum(ev.count("outcomes", c, "title")
-                                for (d, c) in ev.hits if d == "outcomes"))
+    zones, signals = ev.zone_counts, ev.totals("signals")
+    for s, in_title, anywhere, sector in _SIGNAL_FEATURES:
+        f[in_title] = log1p(zones.get(("signals", s, "title"), 0))
+        f[anywhere] = log1p(signals.get(s, 0))
+        f[sector] = ev.sector_signals.get(s, 0.0)
+    outcomes, modalities = ev.totals("outcomes"), ev.totals("modalities")
+    outcome_counts = list(outcomes.values())
+    f["outcome_hits"] = log1p(sum(outcome_counts))
+    f["outcome_max"] = log1p(max(outcome_counts, default=0))
+    f["outcome_title"] = log1p(sum(zones.get(("outcomes", c, "title"), 0) for c in outcomes))
     f["sector_outcome"] = min(1.0, sum(ev.sector_outcomes.values()))
-    cap = [ev.count("modalities", c) for (d, c) in ev.hits
-           if d == "modalities" and c not in NON_CAPACITY_MODALITIES]
-    f["capacity_modality_hits"] = _l(sum(cap))
-    f["capacity_modality_kinds"] = _l(len(cap))
-    f["delivery_modality_hits"] = _l(sum(ev.count("modalities", c)
-                                         for c in NON_CAPACITY_MODALITIES))
-    f["level_hits"] = _l(sum(ev.count("capacity_levels", c) for (d, c) in ev.hits
-                             if d == "capacity_levels"))
-    f["org_group_hits"] = _l(sum(ev.org_hits.values()))
+    cap = [n for c, n in modalities.items() if c not in NON_CAPACITY_MODALITIES]
+    f["capacity_modality_hits"] = log1p(sum(cap))
+    f["capacity_modality_kinds"] = log1p(len(cap))
+    f["delivery_modality_hits"] = log1p(sum(modalities.get(c, 0)
+                                            for c in NON_CAPACITY_MODALITIES))
+    f["level_hits"] = log1p(sum(ev.totals("capacity_levels").values()))
+    f["org_group_hits"] = log1p(sum(ev.org_hits.values()))
     f["aid_technical_assistance"] = float((doc.aid_type or "").upper() in ("D01", "D02"))
     f["aid_budget_support"] = float((doc.aid_type or "").upper()[:1] in ("A",))
-    f["length"] = _l(ev.length / 1000)
+    f["length"] = log1p(ev.length / 1000)
     f["text_wow"] = ev.text.get("wow", 0.0) / 4
     return f
 
@@ -321,7 +330,7 @@ def snippets(ev: Evidence, doc: Document, dim: str, code: str, limit: int = 3) -
     """Evidence for a code: the matched spans, phrases naming it before broad cues, title first,
     longer (more specific) phrases first, each with its place in the text."""
     hits = ev.hits.get((dim, code), ())
-    zones = [_ZONES.index(_zone(s.field)) for s in doc.segments]
+    zones = ev.segment_zones or [_ZONES.index(_zone(s.field)) for s in doc.segments]
 
     def order(hi):
         return hi[0].broad, zones[hi[1]], hi[0].start - hi[0].end, hi[0].start

@@ -106,6 +106,7 @@ class Hit:
     end: int
     term: str
     broad: bool = False  # a broad cue: often goes with the code, but does not name it
+    key: tuple[str, str] = ()  # (dimension, code), shared by the hits of one phrase
 
 
 class Lexicon:
@@ -117,6 +118,7 @@ class Lexicon:
         # implied: dimension → code → the modalities whose use implies the code
         self.implied = implied or {}
         self._automata: dict[str, ahocorasick.Automaton] = {}
+        keys: dict[tuple[str, str], tuple[str, str]] = {}
         for lang in (*LANGS, "other"):
             auto = ahocorasick.Automaton()
             found: dict[str, list] = {}
@@ -124,7 +126,8 @@ class Lexicon:
                 if e_lang in ("any", "not", lang) or (lang == "other" and e_lang == "en"):
                     broad = bool(rest and rest[0])
                     found.setdefault(phrase.rstrip("*"), []).append(
-                        (dim, code, phrase.endswith("*"), negative, phrase, broad))
+                        (dim, code, phrase.endswith("*"), negative, phrase, broad,
+                         keys.setdefault((dim, code), (dim, code))))
             for key, values in found.items():
                 auto.add_word(key, (len(key), values))
             auto.make_automaton()
@@ -156,7 +159,7 @@ class Lexicon:
             if start > 0 and folded[start - 1].isalnum():
                 continue
             stop = end + 1
-            for dim, code, prefix, negative, phrase, broad in values:
+            for dim, code, prefix, negative, phrase, broad, key in values:
                 last = stop
                 if prefix:
                     while last < n and folded[last].isalnum():
@@ -166,7 +169,7 @@ class Lexicon:
                 if negative:
                     blocked.append((dim, start, last))
                 else:
-                    hits.append(Hit(dim, code, start, last, phrase, broad))
+                    hits.append(Hit(dim, code, start, last, phrase, broad, key))
         if blocked:  # a `not` phrase cancels overlapping hits of its own dimension only
             hits = [h for h in hits if not any(
                 d == h.dimension and s < h.end and h.start < e for d, s, e in blocked)]
