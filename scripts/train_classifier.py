@@ -136,9 +136,9 @@ def fit_model(items: list[dict], fw, c: float, thresholds: dict | None = None) -
     return with_thresholds(Model("cv", fw.code, binary, pairs, priors, {}, text), thresholds)
 
 
-# The target groups are only named when capacity development is true, and that is decided
-# before them; so their model learns *which* groups from the activities that develop capacity,
-# not whether there are any (which would repeat the capacity development model).
+# Levels and target groups are only named when capacity development is true, and that is
+# decided before them; so their models learn *which* ones from the activities that develop
+# capacity, not whether there are any (which would repeat the capacity development model).
 CONDITIONAL = ("target_groups", "capacity_levels")
 
 
@@ -346,9 +346,8 @@ def cross_validate(dev: list[dict], extra: list[dict], fw, c: float, k: int,
         keyword_preds += [keywords._keywords(it["doc"], it["ev"]).to_labelling() for it in test]
         gold += [it["gold"] for it in test]
         print(f"fold {n}/{k} done; thresholds {thresholds}")
-    print("cross-validated fast mode:", json.dumps(headline(evaluate_labels(
-        gold, fast_preds, fw))))
-    return evaluate_labels(gold, model_preds, fw), evaluate_labels(gold, keyword_preds, fw)
+    return (evaluate_labels(gold, model_preds, fw), evaluate_labels(gold, keyword_preds, fw),
+            evaluate_labels(gold, fast_preds, fw))
 
 
 def headline(m: dict) -> dict:
@@ -369,7 +368,8 @@ def repeated(dev: list[dict], extra: list[dict], fw, c: float, k: int, n: int,
     seeds = [SEED, *range(1, n)]
     runs = [first] + [cross_validate(dev, extra, fw, c, k, seed) for seed in seeds[1:]]
     mean = {name: {key: round(float(np.mean([headline(r[i])[key] for r in runs])), 4)
-                   for key in headline(runs[0][i])} for i, name in enumerate(("model", "keywords"))}
+                   for key in headline(runs[0][i])}
+            for i, name in enumerate(("model", "keywords", "fast"))}
     return {"seeds": seeds, **mean}
 
 
@@ -389,14 +389,15 @@ def main() -> None:
     dev = load_items(labelled / "dev-activities.xml", labelled / "dev-labels.jsonl", clf)
     demo = [{**it, "extra": True} for it in load_items(DEMO_XML, DEMO_LABELS, clf)]
     print(f"{len(dev)} development activities, {len(demo)} demo activities")
-    cv_model, cv_keywords = cross_validate(dev, demo, fw, args.c, args.folds)
-    print("cross-validated model:   ", json.dumps(headline(cv_model)))
-    print("cross-validated keywords:", json.dumps(headline(cv_keywords)))
-    mean = (repeated(dev, demo, fw, args.c, args.folds, args.repeats, (cv_model, cv_keywords))
-            if args.repeats > 1 else None)
+    cv_model, cv_keywords, cv_fast = cross_validate(dev, demo, fw, args.c, args.folds)
+    print("cross-validated model:    ", json.dumps(headline(cv_model)))
+    print("cross-validated fast mode:", json.dumps(headline(cv_fast)))
+    print("cross-validated keywords: ", json.dumps(headline(cv_keywords)))
+    mean = (repeated(dev, demo, fw, args.c, args.folds, args.repeats,
+                     (cv_model, cv_keywords, cv_fast)) if args.repeats > 1 else None)
     if mean:
-        print(f"mean of {args.repeats} shuffles, model:   ", json.dumps(mean["model"]))
-        print(f"mean of {args.repeats} shuffles, keywords:", json.dumps(mean["keywords"]))
+        for name in ("model", "fast", "keywords"):
+            print(f"mean of {args.repeats} shuffles, {name}:", json.dumps(mean[name]))
     if args.no_write:
         return
     thresholds = tune_thresholds(dev, demo, fw, args.c, k=args.folds)
@@ -408,7 +409,7 @@ def main() -> None:
         "training_data": {"development_set": len(dev), "demo_portfolio": len(demo)},
         "c": args.c, "thresholds": thresholds,
         "cross_validation": {"folds": args.folds, "model": headline(cv_model),
-                             "keywords": headline(cv_keywords),
+                             "keywords": headline(cv_keywords), "fast": headline(cv_fast),
                              "model_full": cv_model, "keywords_full": cv_keywords,
                              **({"repeated": mean} if mean else {})},
     }

@@ -40,18 +40,18 @@ def cross_validated():
     dev = train.load_items(labelled / "dev-activities.xml", labelled / "dev-labels.jsonl", clf)
     demo = [{**it, "extra": True} for it in train.load_items(train.DEMO_XML,
                                                               train.DEMO_LABELS, clf)]
-    model, keywords = train.cross_validate(dev, demo, fw, 0.3, 5)
-    return train.headline(model), train.headline(keywords)
+    model, keywords, fast = train.cross_validate(dev, demo, fw, 0.3, 5)
+    return train.headline(model), train.headline(keywords), train.headline(fast)
 
 
 def test_cross_validated_figures_stay_above_their_floors(cross_validated):
-    model, _ = cross_validated
+    model, *_ = cross_validated
     low = {k: (model[k], floor) for k, floor in FLOORS.items() if model[k] < floor}
     assert not low, f"below floor: {low}"
 
 
 def test_cross_validated_figures_meet_the_targets_where_the_method_reaches_them(cross_validated):
-    model, _ = cross_validated
+    model, *_ = cross_validated
     for k, target in TARGETS.items():
         if k not in BELOW_TARGET:
             assert model[k] >= target, (k, model[k])
@@ -61,17 +61,33 @@ def test_cross_validated_figures_meet_the_targets_where_the_method_reaches_them(
                    "target groups (0.709) are below the issue's targets (see docs/classifier.md); "
                    "strict, so reaching them fails here until BELOW_TARGET is updated")
 def test_the_remaining_targets(cross_validated):
-    model, _ = cross_validated
+    model, *_ = cross_validated
     assert all(model[k] >= TARGETS[k] for k in BELOW_TARGET)
 
 
 def test_the_model_beats_the_keyword_baseline_measured_in_the_same_run(cross_validated):
-    model, keywords = cross_validated
+    model, keywords, _ = cross_validated
     assert model["primary_outcome_accuracy"] > keywords["primary_outcome_accuracy"]
     assert model["world_of_work_f1"] > keywords["world_of_work_f1"]
     for k in ("outcomes_micro_f1", "modalities_micro_f1", "capacity_levels_micro_f1",
               "target_groups_micro_f1"):
         assert model[k] > keywords[k], k
+
+
+# Fast mode (declared languages, the first 1,000 characters of each narrative) trades some
+# quality for speed; it must stay near these figures and above the keyword baseline.
+FAST_FLOORS = {"primary_outcome_accuracy": 0.77, "world_of_work_f1": 0.87,
+               "capacity_development_f1": 0.86, "modalities_micro_f1": 0.62,
+               "capacity_levels_micro_f1": 0.69, "target_groups_micro_f1": 0.67}
+
+
+def test_fast_mode_stays_above_its_floors_and_the_keyword_baseline(cross_validated):
+    _, keywords, fast = cross_validated
+    low = {k: (fast[k], floor) for k, floor in FAST_FLOORS.items() if fast[k] < floor}
+    assert not low, f"fast mode below floor: {low}"
+    for k in ("primary_outcome_accuracy", "world_of_work_f1", "modalities_micro_f1",
+              "capacity_levels_micro_f1", "target_groups_micro_f1"):
+        assert fast[k] > keywords[k], k
 
 
 def test_sdg_goals_load_as_a_framework_and_rank_texts_zero_shot():
