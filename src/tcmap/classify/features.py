@@ -303,6 +303,9 @@ def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float
         if dim == "target_groups":
             f["org_name"] = _l(ev.org_hits.get(code, 0))
             f["org_type"] = _l(ev.org_types.get(code, 0))
+            # Capacity development's probability, weighed per group: groups differ in how
+            # much they go with capacity being built rather than services being delivered.
+            f[f"capdev:{code}"] = f["capdev"]
         else:
             f["text"] = doc_scores.get(f"text:{code}", 0.0)
     return f
