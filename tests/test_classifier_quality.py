@@ -23,9 +23,9 @@ TARGETS = {"primary_outcome_accuracy": 0.80, "world_of_work_f1": 0.90,
            "capacity_levels_micro_f1": 0.75, "target_groups_micro_f1": 0.75}
 FLOORS = {"primary_outcome_accuracy": 0.80, "world_of_work_f1": 0.90,
           "capacity_development_f1": 0.88, "outcomes_micro_f1": 0.77,
-          "modalities_micro_f1": 0.68, "capacity_levels_micro_f1": 0.71,
-          "target_groups_micro_f1": 0.69}
-BELOW_TARGET = ("modalities_micro_f1", "capacity_levels_micro_f1", "target_groups_micro_f1")
+          "modalities_micro_f1": 0.70, "capacity_levels_micro_f1": 0.74,
+          "target_groups_micro_f1": 0.72}
+BELOW_TARGET = ("capacity_levels_micro_f1", "target_groups_micro_f1")
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +57,9 @@ def test_cross_validated_figures_meet_the_targets_where_the_method_reaches_them(
             assert model[k] >= target, (k, model[k])
 
 
-@pytest.mark.xfail(strict=True, reason="modalities (0.6996), capacity levels (0.726) and "
-                   "target groups (0.709) are below the issue's targets (see docs/classifier.md); "
-                   "strict, so reaching them fails here until BELOW_TARGET is updated")
+@pytest.mark.xfail(strict=True, reason="capacity levels (0.747) and target groups (0.728) are "
+                   "below the issue's targets (see docs/classifier.md); strict, so reaching "
+                   "them fails here until BELOW_TARGET is updated")
 def test_the_remaining_targets(cross_validated):
     model, *_ = cross_validated
     assert all(model[k] >= TARGETS[k] for k in BELOW_TARGET)
@@ -76,9 +76,9 @@ def test_the_model_beats_the_keyword_baseline_measured_in_the_same_run(cross_val
 
 # Fast mode (declared languages, the first 1,000 characters of each narrative) trades some
 # quality for speed; it must stay near these figures and above the keyword baseline.
-FAST_FLOORS = {"primary_outcome_accuracy": 0.77, "world_of_work_f1": 0.87,
+FAST_FLOORS = {"primary_outcome_accuracy": 0.78, "world_of_work_f1": 0.87,
                "capacity_development_f1": 0.86, "modalities_micro_f1": 0.62,
-               "capacity_levels_micro_f1": 0.69, "target_groups_micro_f1": 0.67}
+               "capacity_levels_micro_f1": 0.71, "target_groups_micro_f1": 0.68}
 
 
 def test_fast_mode_stays_above_its_floors_and_the_keyword_baseline(cross_validated):
