@@ -13,7 +13,17 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Connection, DateTime, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from tcmap.review import BOOLEAN_DIMENSIONS, MACHINE, _significant
 from tcmap.store.tag import Tag, TagEvent
@@ -122,18 +132,18 @@ def _write(conn: Connection, inserts, updates, deletes, events) -> None:
 
 def _insert_tags(conn: Connection, inserts: list[dict]) -> dict[tuple[int, str, str], int]:
     """Insert the new tags; their ids by (activity, dimension, code)."""
+    if conn.dialect.name != "sqlite":  # the ids come back with the batched INSERT
+        return {(r.activity_id, r.dimension, r.code): r.id for r in conn.execute(
+            insert(_TAG).returning(_TAG.c.id, _TAG.c.activity_id, _TAG.c.dimension,
+                                   _TAG.c.code), inserts)}
     _executemany(conn, _TAG, inserts)
     keys = [(t["activity_id"], t["dimension"], t["code"]) for t in inserts]
-    if conn.dialect.name == "sqlite":
-        ids = _sqlite_ids(conn, keys)
-        if ids is not None:
-            return ids
-    # read back in one query (the batch's transaction holds them: nobody else wrote them)
-    found = {}
-    for r in conn.execute(select(_TAG.c.id, _TAG.c.activity_id, _TAG.c.dimension, _TAG.c.code)
-                          .where(_TAG.c.activity_id.in_(sorted({k[0] for k in keys})))):
-        found[(r.activity_id, r.dimension, r.code)] = r.id
-    return found
+    ids = _sqlite_ids(conn, keys)
+    if ids is None:  # read back in one query (our transaction holds them: nobody else wrote)
+        ids = {(r.activity_id, r.dimension, r.code): r.id for r in conn.execute(
+            select(_TAG.c.id, _TAG.c.activity_id, _TAG.c.dimension, _TAG.c.code)
+            .where(_TAG.c.activity_id.in_(sorted({k[0] for k in keys}))))}
+    return ids
 
 
 def _sqlite_ids(conn: Connection, keys: list[tuple]) -> dict[tuple, int] | None:
@@ -143,10 +153,11 @@ def _sqlite_ids(conn: Connection, keys: list[tuple]) -> dict[tuple, int] | None:
     the last ours; None (read them back) if not."""
     last = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar()
     first = last - len(keys) + 1
-    low, high, n = conn.exec_driver_sql(
-        "SELECT min(id), max(id), count(*) FROM tags WHERE id >= ?", (first,)).one()
-    ends = {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(
-        "SELECT id, activity_id, dimension, code FROM tags WHERE id IN (?, ?)", (first, last))}
+    low, high, n = conn.execute(select(func.min(_TAG.c.id), func.max(_TAG.c.id), func.count())
+                                .where(_TAG.c.id >= first)).one()
+    ends = {r[0]: tuple(r[1:]) for r in conn.execute(
+        select(_TAG.c.id, _TAG.c.activity_id, _TAG.c.dimension, _TAG.c.code)
+        .where(_TAG.c.id.in_((first, last))))}
     if (low, high, n) != (first, last, len(keys)) or ends != {first: keys[0], last: keys[-1]}:
         return None
     return {k: first + i for i, k in enumerate(keys)}

@@ -187,10 +187,6 @@ def _objects(text: str, verbs: list[Hit], found: list[Hit],
                 break
 
 
-def _l(x: float) -> float:
-    return math.log1p(x)
-
-
 _SIGNAL_FEATURES = [(s, f"sig_{s}_title", f"sig_{s}", f"sector_{s}") for s in SIGNALS]
 
 
@@ -228,14 +224,14 @@ def capdev_features(modalities: dict[str, float], ev: Evidence) -> dict[str, flo
     cap = [p for c, p in modalities.items() if c not in NON_CAPACITY_MODALITIES]
     return {
         "mod_capacity_max": max(cap, default=0.0),
-        "mod_capacity_sum": _l(sum(cap)),
+        "mod_capacity_sum": log1p(sum(cap)),
         "mod_delivery_max": max((modalities.get(c, 0.0) for c in NON_CAPACITY_MODALITIES),
                                 default=0.0),
         "text_capdev": ev.text.get("capdev", 0.0) / 4,
-        "capacity_objects": _l(sum(n for (d, _), n in ev.objects.items()
+        "capacity_objects": log1p(sum(n for (d, _), n in ev.objects.items()
                                    if d == "capacity_levels")),
-        "group_objects": _l(sum(n for (d, _), n in ev.objects.items() if d == "target_groups")),
-        "verbs": _l(ev.count(*VERB)),
+        "group_objects": log1p(sum(n for (d, _), n in ev.objects.items() if d == "target_groups")),
+        "verbs": log1p(ev.count(*VERB)),
     }
 
 
@@ -283,26 +279,26 @@ def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float
         "wow": doc_scores.get("world_of_work", 0.5),
         # Per-code terms let the shared model calibrate codes that are named differently often.
         f"code:{code}": 1.0,
-        f"hits:{code}": _l(mine),
+        f"hits:{code}": log1p(mine),
     }
     if dim != "outcomes":  # the outcomes' lists name their codes; no broad cues there
-        f["core"] = _l(mine - broad)  # phrases that name the code
-        f["broad"] = _l(broad)
+        f["core"] = log1p(mine - broad)  # phrases that name the code
+        f["broad"] = log1p(broad)
     if dim != "modalities":
         f["capdev"] = doc_scores.get("capacity_development", 0.5)
     if dim == "outcomes":
         f["sector"] = ev.sector_outcomes.get(code, 0.0)
         f["text"] = _softmax_share(ev.text, code)
     elif dim == "modalities":
-        f["delivery_signal"] = _l(ev.count("signals", "delivery"))
+        f["delivery_signal"] = log1p(ev.count("signals", "delivery"))
         sign = -1.0 if code in NON_CAPACITY_MODALITIES else 1.0
         f["text_capdev"] = sign * ev.text.get("capdev", 0.0) / 4
     else:
-        f["object"] = _l(ev.objects.get((dim, code), 0))
+        f["object"] = log1p(ev.objects.get((dim, code), 0))
         f.update(_implied(ev.implied.get(dim, {}).get(code, ()), modalities or {}))
         if dim == "target_groups":
-            f["org_name"] = _l(ev.org_hits.get(code, 0))
-            f["org_type"] = _l(ev.org_types.get(code, 0))
+            f["org_name"] = log1p(ev.org_hits.get(code, 0))
+            f["org_type"] = log1p(ev.org_types.get(code, 0))
             # Capacity development's probability, weighed per group: groups differ in how
             # much they go with capacity being built rather than services being delivered.
             f[f"capdev:{code}"] = f["capdev"]
@@ -314,7 +310,7 @@ def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float
 def _implied(codes: tuple[str, ...], modalities: dict[str, float]) -> dict[str, float]:
     """How strongly the modalities that imply a code were found."""
     found = [modalities.get(m, 0.0) for m in codes]
-    return {"implied_max": max(found, default=0.0), "implied_sum": _l(sum(found))}
+    return {"implied_max": max(found, default=0.0), "implied_sum": log1p(sum(found))}
 
 
 _TEXT_OUTCOMES = ("O1", "O2", "O3", "O4")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from collections import defaultdict
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import func, literal, select, tuple_
@@ -127,8 +127,6 @@ def classify_batch(store: Store, classifier: Classifier, ids: list[int],
                    write_lock=None) -> dict[str, int]:
     """Read, classify and merge the tags of one batch of activities, in one transaction;
     `write_lock` (from parallel runs on SQLite) is held around the write only."""
-    from contextlib import nullcontext
-
     from tcmap.tagging import apply_machine_tags_many
 
     totals: dict[str, int] = defaultdict(int)
