@@ -384,3 +384,24 @@ def test_evidence_spans_are_the_first_of_all_hits_in_order():
                 assert snippets(ev, doc, dim, code, limit) == reference(ev, doc, dim, code,
                                                                         limit)
     assert many > 0
+
+
+def test_mapping_summary_orders_equally_used_modalities_as_the_taxonomy_does(sqlite_store):
+    from tcmap.classify.run import mapping_summary
+    from tcmap.review import apply_machine_tags
+
+    import_paths(sqlite_store, [VALID], Settings.load(workers=1))
+    fw = load_framework()
+    codes = list(fw.dimension("modalities").codes)
+    first, last = codes[0], codes[-1]
+    with sqlite_store.session() as s, s.begin():
+        ids = list(s.scalars(select(Activity.id)))[:2]
+        for aid, mods in zip(ids, ([last, first], [first, last]), strict=True):
+            apply_machine_tags(s, aid, fw.code, "m", [
+                {"dimension": "outcomes", "code": "O1", "confidence": 0.9, "rank": 1,
+                 "origin": "model", "evidence": []},
+                *({"dimension": "modalities", "code": m, "confidence": 0.9, "rank": None,
+                   "origin": "model", "evidence": []} for m in mods)])
+    with sqlite_store.session() as s:
+        o1 = next(o for o in mapping_summary(s, fw)["outcomes"] if o["code"] == "O1")
+    assert o1["activities"] == 2 and o1["modalities"] == [first, last]

@@ -162,6 +162,7 @@ def mapping_summary(session, framework) -> dict[str, Any]:
     for aid, dim, code in rows:
         by_activity[aid][dim].add(code)
     outcomes = []
+    order = {m: i for i, m in enumerate(framework.dimension("modalities").codes)}
     for code, c in framework.outcomes.codes.items():
         acts = [a for a in by_activity.values() if code in a["outcomes"]]
         if not acts:
@@ -170,8 +171,10 @@ def mapping_summary(session, framework) -> dict[str, Any]:
         for a in acts:
             for m in a["modalities"]:
                 modalities[m] += 1
+        # most used first; equally used in the taxonomy's order (not the order sets iterate)
         outcomes.append({"code": code, "title": c.title, "activities": len(acts),
-                         "modalities": sorted(modalities, key=lambda m: -modalities[m])})
+                         "modalities": sorted(modalities, key=lambda m: (
+                             -modalities[m], order.get(m, len(order)), m))})
     return {
         "world_of_work": sum("true" in a["world_of_work"] for a in by_activity.values()),
         "capacity_development": sum("true" in a["capacity_development"]
