@@ -118,7 +118,8 @@ def test_a_batch_merges_exactly_as_one_activity_at_a_time(store, tmp_path):
 
 def test_values_are_stored_as_sqlalchemy_stores_them(tmp_path):
     """Straight through the SQLite driver, a missing value is what SQLAlchemy writes for it
-    (JSON null, not SQL NULL, in the history's before/after) and times have its format."""
+    (JSON null, not SQL NULL, in the history's before/after), JSON is written as it writes it
+    (the history's after too) and times have its format."""
     stores = [open_store(f"sqlite:///{tmp_path / name}") for name in ("a.db", "b.db")]
     for s_ in stores:
         import_paths(s_, [DEMO_XML], Settings.load(workers=1))
@@ -129,7 +130,7 @@ def test_values_are_stored_as_sqlalchemy_stores_them(tmp_path):
     for s_ in stores:
         with s_.engine.connect() as conn:
             raw.append(conn.exec_driver_sql(
-                "SELECT action, typeof(before), before, typeof(after), at FROM tag_events "
+                "SELECT action, typeof(before), before, typeof(after), after, at FROM tag_events "
                 "ORDER BY activity_id, dimension, code").all())
             raw.append(conn.exec_driver_sql(
                 "SELECT typeof(evidence), evidence, created_at FROM tags "

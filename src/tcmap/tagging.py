@@ -171,17 +171,32 @@ def _serialise_once(inserts: list[dict], events: list[dict]) -> None:
     """Write each new tag's evidence as JSON once, for the tag and for its history event's
     `after`, which holds the same evidence (the text is what json.dumps gives the whole)."""
     written: dict[int, str] = {}
+    items: dict[tuple, str] = {}  # '"key": value' of the snapshot's scalars, which repeat
     for t in inserts:
         if t["evidence"] is not None:
             text = written[id(t["evidence"])] = json.dumps(t["evidence"])
             t["evidence"] = _JsonText(text)
     for e in events:
         after = e["after"]
-        if after is None or id(after.get("evidence")) not in written or list(after)[-1] != (
-                "evidence"):
+        if after is None or id(after.get("evidence")) not in written:
             continue
-        head = json.dumps({k: v for k, v in after.items() if k != "evidence"})
-        e["after"] = _JsonText(f'{head[:-1]}, "evidence": {written[id(after["evidence"])]}}}')
+        parts = []
+        for k, v in after.items():
+            if k == "evidence":
+                parts.append(f'"evidence": {written[id(v)]}')
+                continue
+            if type(v) not in _SCALARS:
+                break
+            key = (k, type(v), v)  # (0.0 and -0.0 are equal keys: those are written anew)
+            item = items.get(key) if v != 0 else None
+            if item is None:
+                item = items[key] = f"{json.dumps(k)}: {json.dumps(v)}"
+            parts.append(item)
+        else:
+            e["after"] = _JsonText("{" + ", ".join(parts) + "}")
+
+
+_SCALARS = (str, int, float, bool, type(None))
 
 
 def _executemany(conn: Connection, table, rows: list[dict]) -> None:
@@ -214,6 +229,7 @@ def _converter(type_, dialect):
         return None
     if isinstance(type_, DateTime):
         return lru_cache(maxsize=8)(process)
-    if isinstance(type_, JSON):
-        return lambda v: v if isinstance(v, _JsonText) else process(v)
+    if isinstance(type_, JSON):  # None (an event's empty side) the same every time
+        null = process(None)
+        return lambda v: v if isinstance(v, _JsonText) else null if v is None else process(v)
     return process

@@ -162,7 +162,7 @@ class Classifier:
         self.limit = FAST_LIMIT if mode == "fast" else None  # characters read per narrative
         self.spans = 1 if mode == "fast" else 3  # evidence spans of the text per assignment
         self._const: dict[str, dict[str, float]] = {}
-        self._stack: dict[str, tuple[float, dict[str, float]]] | None = None
+        self._stack: tuple[dict[str, float], dict[str, list]] | None = None
         self.version = f"{framework.version}/" + (
             f"model:{model.version}" if self.model else "keywords") + (
             f"+{text_model.version}" if self.text_model else "")
@@ -292,20 +292,26 @@ class Classifier:
 
     def _second_pass(self, modalities: dict[str, float]) -> list[tuple[float, str]]:
         """(probability, code) of the second modality pass, best first: the sum that
-        Linear.probability makes of stack_features, without building the features."""
+        Linear.probability makes of stack_features, without building the features. Only the
+        modalities found add to it, each over the codes it has a weight for, in the order
+        they were found (so every code's sum is added up as before)."""
         stack = self.model.pairs[STACK]
         w = stack.weights
         if self._stack is None:
-            self._stack = {c: (stack.bias + w.get(f"code:{c}", 0.0),
-                               {m: w[f"{c}|{m}"] for m in modalities if f"{c}|{m}" in w})
-                           for c in modalities}
+            self._stack = (
+                {c: stack.bias + w.get(f"code:{c}", 0.0) for c in modalities},
+                {m: [(c, w[f"{c}|{m}"]) for c in modalities if c != m and f"{c}|{m}" in w]
+                 for m in modalities})
+        offsets, columns = self._stack
         first = w.get("first", 0.0)
-        found = [(m, q) for m, q in modalities.items() if q >= STACK_FOUND]
+        found = dict.fromkeys(modalities, 0)
+        for m, q in modalities.items():
+            if q >= STACK_FOUND:
+                for c, weight in columns[m]:
+                    found[c] += weight * q
         out = []
         for c, p in modalities.items():
-            offset, pairs = self._stack[c]
-            z = offset + first * first_logit(p) + sum(
-                pairs.get(m, 0.0) * q for m, q in found if m != c)
+            z = offsets[c] + first * first_logit(p) + found[c]
             out.append((1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), c))
         out.sort(reverse=True)
         return out

@@ -100,11 +100,11 @@ class TextModel:
         weighted_pairs = pair_counts.keys() & pairs_index.keys()
         if not weighted_words and not weighted_pairs:
             return dict(zip(names, biases, strict=True))
-        rows = [words_index[t] for t in weighted_words] + [
-            pairs_index[t] for t in weighted_pairs]
-        counts = [word_counts[t] for t in weighted_words] + [
-            pair_counts[t] for t in weighted_pairs]
-        acc = np.dot([1.0 + math.log(c) if c > 1 else 1.0 for c in counts], matrix[rows]) / norm
+        found = sorted([(words_index[t], word_counts[t]) for t in weighted_words] + [
+            (pairs_index[t], pair_counts[t]) for t in weighted_pairs])  # one order of summing,
+        rows = [r for r, _ in found]  # whatever the hash seed
+        acc = np.dot([1.0 + math.log(c) if c > 1 else 1.0 for _, c in found],
+                     matrix[rows]) / norm
         return {name: b + float(a) for name, b, a in zip(names, biases, acc, strict=True)}
 
     def with_outputs(self, outputs: dict[str, tuple[dict[str, float], float]],
