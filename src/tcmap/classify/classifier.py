@@ -304,14 +304,14 @@ class Classifier:
                  for m in modalities})
         offsets, columns = self._stack
         first = w.get("first", 0.0)
-        found = dict.fromkeys(modalities, 0)
+        others = dict.fromkeys(modalities, 0)  # what the other modalities found add to each
         for m, q in modalities.items():
             if q >= STACK_FOUND:
                 for c, weight in columns[m]:
-                    found[c] += weight * q
+                    others[c] += weight * q
         out = []
         for c, p in modalities.items():
-            z = offsets[c] + first * first_logit(p) + found[c]
+            z = offsets[c] + first * first_logit(p) + others[c]
             out.append((1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), c))
         out.sort(reverse=True)
         return out
