@@ -70,7 +70,8 @@ def load_items(xml: Path, labels: Path, clf: Classifier) -> list[dict]:
             items.append({"doc": doc, "ev": gather(doc, clf.lexicon, clf.sectors,
                                                    clf.text_model),
                           "fast": {"doc": quick, "ev": gather(
-                              quick, fast.lexicon, fast.sectors, fast.text_model)},
+                              quick, fast.lexicon, fast.sectors, fast.text_model,
+                              fast.text_limit)},
                           "gold": gold.pop(rec.identifier)})
     return items
 

@@ -246,6 +246,27 @@ def test_keyword_baseline_and_fast_mode_are_declared_and_run():
     assert spans == {"fast": 1, "default": 3}
 
 
+def test_fast_mode_text_models_read_the_first_whole_words():
+    from tcmap.classify.features import first_words, model_text
+
+    assert first_words("skills for youth employment", 12) == "skills for"
+    assert first_words("skills for youth employment", 10) == "skills for"
+    assert first_words("skills for youth employment", 100) == "skills for youth employment"
+    assert first_words("skills", 3) == "ski"  # one long word: its start
+    assert first_words("abc", None) == "abc"
+    fast = load_classifier(mode="fast")
+    docs = [from_record(r, detect=False) for r in _records(DEMO_XML)]
+    long = [d for d in docs if len(model_text(d)) > fast.text_limit]
+    assert len(long) > 20
+    for doc in long[:30]:
+        ev = gather(doc, fast.lexicon, fast.sectors, fast.text_model, fast.text_limit)
+        read = first_words(fold(model_text(doc)), fast.text_limit)
+        assert len(read) <= fast.text_limit
+        assert ev.text == fast.text_model.logits(read, folded=True)
+        # the lexicon still reads the first FAST_LIMIT characters of every narrative
+        assert ev.hits == gather(doc, fast.lexicon, fast.sectors).hits
+
+
 def test_the_shipped_model_beats_the_keyword_baseline_in_its_own_cross_validation():
     info = load_classifier().model.info["cross_validation"]
     model, keywords = info["model"], info["keywords"]

@@ -40,8 +40,10 @@ MAX_OUTCOMES = 3
 BOOLEANS = ("world_of_work", "capacity_development")
 MODES = ("default", "fast", "keywords")
 # Fast mode reads the first characters of each narrative only: the opening of a description
-# says most of what matters, and the long ones cost the most (see docs/classifier.md).
+# says most of what matters, and the long ones cost the most; its text models read the first
+# words of the title and descriptions (see docs/classifier.md for what each costs in quality).
 FAST_LIMIT = 1000
+FAST_TEXT_LIMIT = 300
 
 
 @dataclass(slots=True)
@@ -160,6 +162,7 @@ class Classifier:
         self.text_model = text_model if mode != "keywords" else None
         self.mode = mode
         self.limit = FAST_LIMIT if mode == "fast" else None  # characters read per narrative
+        self.text_limit = FAST_TEXT_LIMIT if mode == "fast" else None  # read by text models
         self.spans = 1 if mode == "fast" else 3  # evidence spans of the text per assignment
         self._const: dict[str, dict[str, float]] = {}
         self._stack: tuple[dict[str, float], dict[str, list]] | None = None
@@ -188,7 +191,7 @@ class Classifier:
 
     def classify(self, doc: Document) -> Labels:
         doc = self.prepare(doc)
-        ev = gather(doc, self.lexicon, self.sectors, self.text_model)
+        ev = gather(doc, self.lexicon, self.sectors, self.text_model, self.text_limit)
         if self.model is None:
             return self._keywords(doc, ev)
         return self._model(doc, ev)

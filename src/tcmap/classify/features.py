@@ -114,16 +114,28 @@ def model_text(doc: Document) -> str:
     return "\n".join(s.text for s in doc.segments if _read_by_text_models(s))
 
 
+def first_words(text: str, limit: int | None) -> str:
+    """The text up to `limit` characters, cut after a whole word (all of it without one)."""
+    if limit is None or len(text) <= limit:
+        return text
+    if not text[limit].isalnum():
+        return text[:limit]
+    cut = max(text.rfind(c, 0, limit) for c in " \n")
+    return text[:cut] if cut > 0 else text[:limit]
+
+
 def gather(doc: Document, lexicon: Lexicon, sectors: dict[str, dict],
-           text_model: Any = None) -> Evidence:
-    """Match the lexicon in every narrative, read the coded fields, score the words."""
+           text_model: Any = None, text_limit: int | None = None) -> Evidence:
+    """Match the lexicon in every narrative, read the coded fields, score the words (with
+    `text_limit`, the text models read the first words of model_text up to that many
+    characters)."""
     ev = Evidence(implied=lexicon.implied)
     texts = [s.text for s in doc.segments]
     folded = [fold(t) for t in texts]
     if text_model is not None:  # the folded model_text(doc)
-        ev.text = text_model.logits(" ".join(
-            f for f, s in zip(folded, doc.segments, strict=True) if _read_by_text_models(s)),
-            folded=True)
+        words = " ".join(
+            f for f, s in zip(folded, doc.segments, strict=True) if _read_by_text_models(s))
+        ev.text = text_model.logits(first_words(words, text_limit), folded=True)
     for i, seg in enumerate(doc.segments):
         ev.length += seg.size or len(seg.text)
         zone = _zone(seg.field)
