@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import mul
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ from tcmap.classify.features import (
     first_logit,
     gather,
     model_text,
-    pair_features,
+    pair_names,
+    pair_values,
     snippets,
 )
 from tcmap.classify.lexicon import Lexicon, load_lexicon
@@ -165,6 +167,7 @@ class Classifier:
         self.text_limit = FAST_TEXT_LIMIT if mode == "fast" else None  # read by text models
         self.spans = 1 if mode == "fast" else 3  # evidence spans of the text per assignment
         self._const: dict[str, dict[str, float]] = {}
+        self._aligned: dict[tuple[str, str], list[float]] = {}
         self._stack: tuple[dict[str, float], dict[str, list]] | None = None
         self.version = f"{framework.version}/" + (
             f"model:{model.version}" if self.model else "keywords") + (
@@ -282,9 +285,10 @@ class Classifier:
             with_evidence = set(self.framework.dimension(dim).codes)
         out = []
         for code in self.framework.dimension(dim).codes:
-            if code in with_evidence:
-                p = linear.probability(pair_features(
-                    dim, code, ev, scores, priors.get(code, _DEFAULT_PRIOR), modalities))
+            if code in with_evidence:  # Linear.probability of pair_features, in their order
+                z = linear.bias + sum(map(mul, self._weights(dim, code), pair_values(
+                    dim, code, ev, scores, priors.get(code, _DEFAULT_PRIOR), modalities)))
+                p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
             else:
                 z = const[code] + doc_part + (
                     -signed if code in NON_CAPACITY_MODALITIES else signed)
@@ -318,6 +322,14 @@ class Classifier:
             out.append((1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), c))
         out.sort(reverse=True)
         return out
+
+    def _weights(self, dim: str, code: str) -> list[float]:
+        """The pair model's weights in the order of pair_names (0 for a feature it lacks)."""
+        found = self._aligned.get((dim, code))
+        if found is None:
+            w = self.model.pairs[dim].weights
+            found = self._aligned[(dim, code)] = [w.get(n, 0.0) for n in pair_names(dim, code)]
+        return found
 
     def _constants(self, dim: str) -> dict[str, float]:
         cached = self._const.get(dim)

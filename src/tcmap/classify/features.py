@@ -18,6 +18,7 @@ import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from math import log1p
 from typing import Any
 
@@ -268,9 +269,37 @@ def stack_features(code: str, modalities: dict[str, float]) -> dict[str, float]:
     return f
 
 
-def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float],
-                  prior: float, modalities: dict[str, float] | None = None) -> dict[str, float]:
-    """Features of one candidate code for one document.
+@lru_cache(maxsize=512)
+def pair_names(dim: str, code: str) -> tuple[str, ...]:
+    """The names of `pair_values`, in their order (the features of one code of a dimension).
+
+    Per-code terms (`code:`, `hits:`) let the shared model calibrate codes that are named
+    differently often; the outcomes' lists name their codes, so they have no broad cues; and
+    target groups weigh capacity development's probability per group, since groups differ in
+    how much they go with capacity being built rather than services being delivered.
+    """
+    names = ["title", "description", "result", "share", "is_top", "prior", "wow",
+             f"code:{code}", f"hits:{code}"]
+    if dim != "outcomes":
+        names += ["core", "broad"]  # phrases that name the code, and broad cues
+    if dim != "modalities":
+        names.append("capdev")
+    if dim == "outcomes":
+        names += ["sector", "text"]
+    elif dim == "modalities":
+        names += ["delivery_signal", "text_capdev"]
+    else:
+        names += ["object", "implied_max", "implied_sum"]
+        names += ["org_name", "org_type", f"capdev:{code}"] if dim == "target_groups" else [
+            "text"]
+    return tuple(names)
+
+
+def pair_values(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float],
+                prior: float, modalities: dict[str, float] | None = None) -> list[float]:
+    """The features of one candidate code for one document, in the order of `pair_names`
+    (the classifier multiplies them with weights in that order; training reads them named,
+    through `pair_features`).
 
     `doc_scores` holds the booleans' probabilities and the level text scores (`text:<level>`);
     `modalities` the modality model's probabilities, which carry over to the levels and
@@ -281,48 +310,42 @@ def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float
     mine = counts.get(code, 0)
     broad = ev.broad.get((dim, code), 0)
     zones = ev.zone_counts
-    f = {
-        "title": log1p(zones.get((dim, code, "title"), 0)),
-        "description": log1p(zones.get((dim, code, "description"), 0)),
-        "result": log1p(zones.get((dim, code, "result"), 0)),
-        "share": mine / best if best else 0.0,
-        "is_top": float(best > 0 and mine == best),
-        "prior": prior,
-        "wow": doc_scores.get("world_of_work", 0.5),
-        # Per-code terms let the shared model calibrate codes that are named differently often.
-        f"code:{code}": 1.0,
-        f"hits:{code}": log1p(mine),
-    }
-    if dim != "outcomes":  # the outcomes' lists name their codes; no broad cues there
-        f["core"] = log1p(mine - broad)  # phrases that name the code
-        f["broad"] = log1p(broad)
+    f = [log1p(zones.get((dim, code, "title"), 0)),
+         log1p(zones.get((dim, code, "description"), 0)),
+         log1p(zones.get((dim, code, "result"), 0)),
+         mine / best if best else 0.0,
+         float(best > 0 and mine == best),
+         prior,
+         doc_scores.get("world_of_work", 0.5),
+         1.0,
+         log1p(mine)]
+    if dim != "outcomes":
+        f += [log1p(mine - broad), log1p(broad)]
+    capdev = doc_scores.get("capacity_development", 0.5)
     if dim != "modalities":
-        f["capdev"] = doc_scores.get("capacity_development", 0.5)
+        f.append(capdev)
     if dim == "outcomes":
-        f["sector"] = ev.sector_outcomes.get(code, 0.0)
-        f["text"] = _softmax_share(ev.text, code)
+        f += [ev.sector_outcomes.get(code, 0.0), _softmax_share(ev.text, code)]
     elif dim == "modalities":
-        f["delivery_signal"] = log1p(ev.count("signals", "delivery"))
         sign = -1.0 if code in NON_CAPACITY_MODALITIES else 1.0
-        f["text_capdev"] = sign * ev.text.get("capdev", 0.0) / 4
+        f += [log1p(ev.count("signals", "delivery")), sign * ev.text.get("capdev", 0.0) / 4]
     else:
-        f["object"] = log1p(ev.objects.get((dim, code), 0))
-        f.update(_implied(ev.implied.get(dim, {}).get(code, ()), modalities or {}))
+        implied = [modalities.get(m, 0.0) for m in ev.implied.get(dim, {}).get(code, ())
+                   ] if modalities else [0.0 for _ in ev.implied.get(dim, {}).get(code, ())]
+        f += [log1p(ev.objects.get((dim, code), 0)), max(implied, default=0.0),
+              log1p(sum(implied))]
         if dim == "target_groups":
-            f["org_name"] = log1p(ev.org_hits.get(code, 0))
-            f["org_type"] = log1p(ev.org_types.get(code, 0))
-            # Capacity development's probability, weighed per group: groups differ in how
-            # much they go with capacity being built rather than services being delivered.
-            f[f"capdev:{code}"] = f["capdev"]
+            f += [log1p(ev.org_hits.get(code, 0)), log1p(ev.org_types.get(code, 0)), capdev]
         else:
-            f["text"] = doc_scores.get(f"text:{code}", 0.0)
+            f.append(doc_scores.get(f"text:{code}", 0.0))
     return f
 
 
-def _implied(codes: tuple[str, ...], modalities: dict[str, float]) -> dict[str, float]:
-    """How strongly the modalities that imply a code were found."""
-    found = [modalities.get(m, 0.0) for m in codes]
-    return {"implied_max": max(found, default=0.0), "implied_sum": log1p(sum(found))}
+def pair_features(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float],
+                  prior: float, modalities: dict[str, float] | None = None) -> dict[str, float]:
+    """Features of one candidate code for one document, by name (see `pair_values`)."""
+    return dict(zip(pair_names(dim, code),
+                    pair_values(dim, code, ev, doc_scores, prior, modalities), strict=True))
 
 
 _TEXT_OUTCOMES = ("O1", "O2", "O3", "O4")
