@@ -8,6 +8,7 @@ the events. `tests/test_tagging.py` checks that both paths leave identical tags 
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
@@ -171,7 +172,6 @@ def _serialise_once(inserts: list[dict], events: list[dict]) -> None:
     """Write each new tag's evidence as JSON once, for the tag and for its history event's
     `after`, which holds the same evidence (the text is what json.dumps gives the whole)."""
     written: dict[int, str] = {}
-    items: dict[tuple, str] = {}  # '"key": value' of the snapshot's scalars, which repeat
     for t in inserts:
         if t["evidence"] is not None:
             text = written[id(t["evidence"])] = json.dumps(t["evidence"])
@@ -185,18 +185,35 @@ def _serialise_once(inserts: list[dict], events: list[dict]) -> None:
             if k == "evidence":
                 parts.append(f'"evidence": {written[id(v)]}')
                 continue
-            if type(v) not in _SCALARS:
-                break
-            key = (k, type(v), v)  # (0.0 and -0.0 are equal keys: those are written anew)
-            item = items.get(key) if v != 0 else None
+            item = _json_item(k, v)
             if item is None:
-                item = items[key] = f"{json.dumps(k)}: {json.dumps(v)}"
+                break
             parts.append(item)
         else:
             e["after"] = _JsonText("{" + ", ".join(parts) + "}")
 
 
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = (str, int, bool, type(None))
+_ITEMS: dict[tuple, str] = {}  # '"key": value' of the snapshots' other scalars, which repeat
+
+
+def _json_item(key: str, value: Any) -> str | None:
+    """'"key": value' as json.dumps writes it inside an object; None for a value that is
+    not a scalar. A finite float is its repr (as json.dumps writes it); others are cached."""
+    kind = type(value)
+    if kind is float and math.isfinite(value):
+        head = _ITEMS.get((key,))
+        if head is None:
+            head = _ITEMS[(key,)] = json.dumps(key)
+        return f"{head}: {value!r}"
+    if kind not in _SCALARS:
+        return None
+    found = _ITEMS.get((key, kind, value))
+    if found is None:
+        if len(_ITEMS) > 10_000:
+            _ITEMS.clear()
+        found = _ITEMS[(key, kind, value)] = f"{json.dumps(key)}: {json.dumps(value)}"
+    return found
 
 
 def _executemany(conn: Connection, table, rows: list[dict]) -> None:

@@ -26,7 +26,6 @@ from tcmap.classify.features import (
     Evidence,
     capdev_features,
     doc_features,
-    first_logit,
     gather,
     model_text,
     pair_names,
@@ -317,8 +316,10 @@ class Classifier:
                 for c, weight in columns[m]:
                     others[c] += weight * q
         out = []
+        log = math.log
         for c, p in modalities.items():
-            z = offsets[c] + first * first_logit(p) + others[c]
+            q = min(max(p, 1e-6), 1 - 1e-6)  # first_logit(p), inline
+            z = offsets[c] + first * (log(q / (1 - q)) / 4) + others[c]
             out.append((1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), c))
         out.sort(reverse=True)
         return out

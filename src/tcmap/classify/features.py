@@ -369,6 +369,8 @@ def snippets(ev: Evidence, doc: Document, dim: str, code: str, limit: int = 3) -
     def order(hi):
         return hi[0].broad, zones[hi[1]], hi[0].start - hi[0].end, hi[0].start
 
+    if limit == 1:  # the best hit is always shown
+        return _spans([min(hits, key=order)], doc, 1) if hits else []
     first = 2 * limit + 2  # enough unless many phrases share their few words
     out = _spans(heapq.nsmallest(first, hits, order), doc, limit)
     if len(out) < limit < len(hits) and len(hits) > first:
