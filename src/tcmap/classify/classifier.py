@@ -287,12 +287,11 @@ class Classifier:
             if code in with_evidence:  # Linear.probability of pair_features, in their order
                 z = linear.bias + sum(map(mul, self._weights(dim, code), pair_values(
                     dim, code, ev, scores, priors.get(code, _DEFAULT_PRIOR), modalities)))
-                p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
             else:
                 z = const[code] + doc_part + (
                     -signed if code in NON_CAPACITY_MODALITIES else signed)
-                p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-            out.append((p, code))
+            z = 30.0 if z > 30.0 else -30.0 if z < -30.0 else z  # held within ±30
+            out.append((1.0 / (1.0 + math.exp(-z)), code))
         out.sort(reverse=True)
         return out
 
@@ -320,7 +319,8 @@ class Classifier:
         for c, p in modalities.items():
             q = min(max(p, 1e-6), 1 - 1e-6)  # first_logit(p), inline
             z = offsets[c] + first * (log(q / (1 - q)) / 4) + others[c]
-            out.append((1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), c))
+            z = 30.0 if z > 30.0 else -30.0 if z < -30.0 else z  # held within ±30
+            out.append((1.0 / (1.0 + math.exp(-z)), c))
         out.sort(reverse=True)
         return out
 

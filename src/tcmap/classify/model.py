@@ -35,7 +35,8 @@ class Linear:
         # sum of weight × value over the features, unknown ones weighing 0 (looped in C)
         z = self.bias + sum(map(mul, map(self.weights.get, features, repeat(0.0)),
                                 features.values()))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        z = 30.0 if z > 30.0 else -30.0 if z < -30.0 else z  # held within ±30
+        return 1.0 / (1.0 + math.exp(-z))
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Linear:
