@@ -382,12 +382,14 @@ def test_evidence_spans_are_the_first_of_all_hits_in_order():
         found = sorted(ev.hits.get((dim, code), ()), key=lambda hi: (
             hi[0].broad, _ZONES.index(_zone(doc.segments[hi[1]].field)),
             hi[0].start - hi[0].end, hi[0].start))
-        out, seen = [], set()
+        out, seen, shown = [], set(), []
         for hit, i in found:
             seg = doc.segments[i]
             context = _context(seg.text, hit.start, hit.end)
-            if (i, context) not in seen:
+            overlaps = any(j == i and a < hit.end and hit.start < b for j, a, b in shown)
+            if (i, context) not in seen and not overlaps:
                 seen.add((i, context))
+                shown.append((i, hit.start, hit.end))
                 out.append({"kind": "text", "field": seg.field, "lang": seg.lang,
                             "start": hit.start, "end": hit.end,
                             "text": seg.text[hit.start:hit.end], "context": context})
@@ -397,7 +399,9 @@ def test_evidence_spans_are_the_first_of_all_hits_in_order():
     many = 0
     repeated = Document("r", [Segment("description[1]", "en",
                                       "Training, training and training. " * 6)])
-    for doc in [from_record(r) for r in _records(DEMO_XML)] + [repeated]:
+    nested = Document("n", [Segment("title", "fr", "Finance sociale : renforcement des "
+                                    "institutions de microfinance et éducation financière")])
+    for doc in [from_record(r) for r in _records(DEMO_XML)] + [repeated, nested]:
         ev = gather(doc, clf.lexicon, clf.sectors)
         for dim, code in ev.hits:
             many += len(ev.hits[(dim, code)]) > 8
@@ -405,6 +409,19 @@ def test_evidence_spans_are_the_first_of_all_hits_in_order():
                 assert snippets(ev, doc, dim, code, limit) == reference(ev, doc, dim, code,
                                                                         limit)
     assert many > 0
+
+
+def test_phrases_on_the_same_words_are_shown_once_the_longest_first():
+    from tcmap.classify.features import snippets
+
+    clf = load_classifier()
+    doc = Document("n", [Segment("title", "fr", "Finance sociale : renforcement des "
+                                 "institutions de microfinance et éducation financière")])
+    ev = gather(doc, clf.lexicon, clf.sectors)
+    hits = ev.hits[("modalities", "institution_building")]
+    assert len({(h.start, h.end) for h, _ in hits}) >= 2  # "renforcement", "renforcement des"
+    spans = snippets(ev, doc, "modalities", "institution_building", 3)
+    assert [s["text"] for s in spans] == ["renforcement des"]
 
 
 def test_mapping_summary_orders_equally_used_modalities_as_the_taxonomy_does(sqlite_store):

@@ -379,13 +379,16 @@ def snippets(ev: Evidence, doc: Document, dim: str, code: str, limit: int = 3) -
 
 
 def _spans(found: list, doc: Document, limit: int) -> list[dict]:
-    out, seen = [], set()
+    out, seen, shown = [], set(), []
     for hit, i in found:
         seg = doc.segments[i]
         context = _context(seg.text, hit.start, hit.end)
-        if (i, context) in seen:  # two phrases in the same few words: show them once
+        # Two phrases in the same few words, or on the same words: show them once.
+        if (i, context) in seen or any(j == i and a < hit.end and hit.start < b
+                                       for j, a, b in shown):
             continue
         seen.add((i, context))
+        shown.append((i, hit.start, hit.end))
         out.append({"kind": "text", "field": seg.field, "lang": seg.lang, "start": hit.start,
                     "end": hit.end, "text": seg.text[hit.start:hit.end], "context": context})
         if len(out) >= limit:
