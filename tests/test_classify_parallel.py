@@ -41,3 +41,16 @@ def test_two_workers_write_the_same_tags_and_history_as_one(store, tmp_path):
     again = classify_store(store, clf, batch_size=40, workers=2)
     assert again["added"] == again["changed"] == again["removed"] == 0
     one.close()
+
+
+def test_parallel_batches_shrink_at_the_end_and_cover_every_activity():
+    from tcmap.classify.run import _batches
+
+    ids = list(range(13_200))
+    one = _batches(ids, 500, 1)
+    assert [len(b) for b in one] == [500] * 26 + [200]
+    two = _batches(ids, 500, 2)
+    assert [i for b in two for i in b] == ids  # every id once, in order
+    sizes = [len(b) for b in two]
+    assert sizes[0] == 500 and max(sizes) == 500 and sizes[-2] < 100
+    assert sizes == sorted(sizes, reverse=True)

@@ -69,6 +69,8 @@ class Evidence:
     implied: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     length: int = 0
     segment_zones: list[int] = field(default_factory=list)  # each narrative's place in _ZONES
+    _totals: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
+    _best: dict[str, int] = field(default_factory=dict, repr=False)
 
     def count(self, dim: str, code: str, zone: str | None = None) -> int:
         if zone is None:
@@ -77,18 +79,16 @@ class Evidence:
 
     def best(self, dim: str) -> int:
         """The most hits any code of a dimension has (computed once)."""
-        cache = self.__dict__.setdefault("_best", {})
-        found = cache.get(dim)
+        found = self._best.get(dim)
         if found is None:
-            found = cache[dim] = max(self.totals(dim).values(), default=0)
+            found = self._best[dim] = max(self.totals(dim).values(), default=0)
         return found
 
     def totals(self, dim: str) -> dict[str, int]:
         """Hits per code of a dimension, all zones together (computed once)."""
-        cache = self.__dict__.setdefault("_totals", {})
-        found = cache.get(dim)
+        found = self._totals.get(dim)
         if found is None:
-            found = cache[dim] = {}
+            found = self._totals[dim] = {}
             for (d, code, _zone), n in self.zone_counts.items():
                 if d == dim:
                     found[code] = found.get(code, 0) + n

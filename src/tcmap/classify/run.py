@@ -87,10 +87,11 @@ def classify_store(
         if identifiers:
             q = q.where(Activity.iati_identifier.in_(identifiers))
         all_ids = list(s.scalars(q))
-    batches = [all_ids[i:i + batch_size] for i in range(0, len(all_ids), batch_size)]
+    parallel = workers > 1 and len(all_ids) > batch_size and store.shareable
+    batches = _batches(all_ids, batch_size, workers if parallel else 1)
     totals: dict[str, int] = defaultdict(int)
     with fewer_collections():
-        if workers > 1 and len(batches) > 1 and store.shareable:
+        if parallel:
             from tcmap.parallel import classify_in_workers
 
             results = classify_in_workers(store, classifier, batches, workers, progress)
@@ -105,6 +106,19 @@ def classify_store(
             totals[k] += v
     return {"framework": classifier.framework.code, "model_version": classifier.version,
             "mode": classifier.mode, **dict(totals)}
+
+
+def _batches(ids: list[int], size: int, workers: int) -> list[list[int]]:
+    """Batches of `size`; for several workers the last ones smaller (a share of what is
+    left), so that the workers finish together rather than one waiting for the other's last
+    full batch."""
+    out, i = [], 0
+    while i < len(ids):
+        left = len(ids) - i
+        step = size if workers == 1 else min(size, max(-(-left // (2 * workers)), 50))
+        out.append(ids[i:i + step])
+        i += step
+    return out
 
 
 @contextmanager
