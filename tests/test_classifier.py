@@ -326,6 +326,9 @@ def test_classify_and_label_commands(tmp_path):
     result = runner.invoke(app, ["--db", db, "classify", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["activities"] == 3
+    result = runner.invoke(app, ["--db", db, "classify", "--fast"])  # the model on one line
+    assert result.exit_code == 0, result.output
+    assert f"Model: {load_classifier(mode='fast').version} (fast mode)" in result.output
     out = tmp_path / "labels.jsonl"
     result = runner.invoke(app, ["label", str(VALID), "-o", str(out)])
     assert result.exit_code == 0, result.output

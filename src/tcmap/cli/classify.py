@@ -48,11 +48,13 @@ def register(app: typer.Typer) -> None:
                                     workers=workers or st.settings.workers)
         if json_:
             return print_json(result)
-        table = Table(title=f"Classified with {clf.version}", show_header=False)
+        table = Table(title="Classified", show_header=False)
         for key in ("activities", "world_of_work", "capacity_development", "added",
                     "changed", "removed", "kept_person"):
             table.add_row(key.replace("_", " "), f"{result.get(key, 0):,}")
         console.print(table)
+        # the version is long: a line of its own, not a table title wrapped mid-word
+        console.print(f"Model: {clf.version} ({clf.mode} mode)", soft_wrap=True)
         console.print("See one activity's tags and evidence with [bold]tcmap show ID[/]; "
                       "correct them with [bold]tcmap review[/].")
 
