@@ -159,15 +159,3 @@ def test_new_tag_ids_are_read_back_when_sqlite_cannot_vouch_for_them(tmp_path, m
     for s_ in stores:
         s_.close()
 
-
-def test_snapshot_items_are_written_as_json_dumps_writes_them():
-    import json
-
-    from tcmap.tagging import _json_item
-
-    for v in [0.1234, 1.0, -0.0, 0.0, 1e-05, 123456789.123, 0.30000000000000004, 1e300,
-              "a\"b", "é", "", None, True, False, 1, 0, -3]:
-        for _ in range(2):  # written, then from the cache
-            assert _json_item("confidence", v) == json.dumps({"confidence": v})[1:-1], v
-    for v in [float("nan"), float("inf"), [1], {"a": 1}]:  # json.dumps writes the whole
-        assert _json_item("confidence", v) is None

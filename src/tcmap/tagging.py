@@ -8,7 +8,6 @@ the events. `tests/test_tagging.py` checks that both paths leave identical tags 
 from __future__ import annotations
 
 import json
-import math
 from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
@@ -178,42 +177,11 @@ def _serialise_once(inserts: list[dict], events: list[dict]) -> None:
             t["evidence"] = _JsonText(text)
     for e in events:
         after = e["after"]
-        if after is None or id(after.get("evidence")) not in written:
+        if after is None or id(after.get("evidence")) not in written or list(after)[-1] != (
+                "evidence"):
             continue
-        parts = []
-        for k, v in after.items():
-            if k == "evidence":
-                parts.append(f'"evidence": {written[id(v)]}')
-                continue
-            item = _json_item(k, v)
-            if item is None:
-                break
-            parts.append(item)
-        else:
-            e["after"] = _JsonText("{" + ", ".join(parts) + "}")
-
-
-_SCALARS = (str, int, bool, type(None))
-_ITEMS: dict[tuple, str] = {}  # '"key": value' of the snapshots' other scalars, which repeat
-
-
-def _json_item(key: str, value: Any) -> str | None:
-    """'"key": value' as json.dumps writes it inside an object; None for a value that is
-    not a scalar. A finite float is its repr (as json.dumps writes it); others are cached."""
-    kind = type(value)
-    if kind is float and math.isfinite(value):
-        head = _ITEMS.get((key,))
-        if head is None:
-            head = _ITEMS[(key,)] = json.dumps(key)
-        return f"{head}: {value!r}"
-    if kind not in _SCALARS:
-        return None
-    found = _ITEMS.get((key, kind, value))
-    if found is None:
-        if len(_ITEMS) > 10_000:
-            _ITEMS.clear()
-        found = _ITEMS[(key, kind, value)] = f"{json.dumps(key)}: {json.dumps(value)}"
-    return found
+        head = json.dumps({k: v for k, v in after.items() if k != "evidence"})
+        e["after"] = _JsonText(f'{head[:-1]}, "evidence": {written[id(after["evidence"])]}}}')
 
 
 def _executemany(conn: Connection, table, rows: list[dict]) -> None:

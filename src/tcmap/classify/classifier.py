@@ -26,6 +26,7 @@ from tcmap.classify.features import (
     Evidence,
     capdev_features,
     doc_features,
+    first_logit,
     gather,
     model_text,
     pair_names,
@@ -315,10 +316,8 @@ class Classifier:
                 for c, weight in columns[m]:
                     others[c] += weight * q
         out = []
-        log = math.log
         for c, p in modalities.items():
-            q = min(max(p, 1e-6), 1 - 1e-6)  # first_logit(p), inline
-            z = offsets[c] + first * (log(q / (1 - q)) / 4) + others[c]
+            z = offsets[c] + first * first_logit(p) + others[c]
             z = 30.0 if z > 30.0 else -30.0 if z < -30.0 else z  # held within ±30
             out.append((1.0 / (1.0 + math.exp(-z)), c))
         out.sort(reverse=True)

@@ -330,8 +330,8 @@ def pair_values(dim: str, code: str, ev: Evidence, doc_scores: dict[str, float],
         sign = -1.0 if code in NON_CAPACITY_MODALITIES else 1.0
         f += [log1p(ev.count("signals", "delivery")), sign * ev.text.get("capdev", 0.0) / 4]
     else:
-        implied = [modalities.get(m, 0.0) for m in ev.implied.get(dim, {}).get(code, ())
-                   ] if modalities else [0.0 for _ in ev.implied.get(dim, {}).get(code, ())]
+        found = modalities or {}  # how strongly the modalities that imply the code were found
+        implied = [found.get(m, 0.0) for m in ev.implied.get(dim, {}).get(code, ())]
         f += [log1p(ev.objects.get((dim, code), 0)), max(implied, default=0.0),
               log1p(sum(implied))]
         if dim == "target_groups":

@@ -44,7 +44,6 @@ def load_documents(session, ids: list[int], detect: bool,
     }
     text = Narrative.text if limit is None else func.substr(Narrative.text, 1, limit)
     size = literal(0) if limit is None else func.length(Narrative.text)
-    names: dict[tuple, str] = {}  # (owner, field, kind) → the segment's field name
     for aid, owner, fld, kind, lang, txt, n in conn.execute(
         select(Narrative.activity_id, Narrative.owner, Narrative.field, Narrative.kind,
                Narrative.lang, text, size)
@@ -52,10 +51,8 @@ def load_documents(session, ids: list[int], detect: bool,
                tuple_(Narrative.owner, Narrative.field).in_(sorted(_READ)))
         .order_by(Narrative.activity_id, Narrative.seq)
     ).all():
-        name = names.get((owner, fld, kind))
-        if name is None:
-            name = names[(owner, fld, kind)] = _field_name(owner, fld, kind)
-        docs[aid].segments.append(Segment(name, _lang(txt, lang, detect), txt, n))
+        docs[aid].segments.append(
+            Segment(_field_name(owner, fld, kind), _lang(txt, lang, detect), txt, n))
     for r in conn.execute(select(Sector.activity_id, Sector.vocabulary, Sector.code)
                           .where(Sector.activity_id.in_(ids)).order_by(Sector.seq)).all():
         docs[r.activity_id].sectors.append((r.vocabulary or "1", r.code))
