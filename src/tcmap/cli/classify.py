@@ -12,8 +12,9 @@ from tcmap.cli.common import JSON_OPTION, console, console_err, print_json, prog
 
 FAST_OPTION = typer.Option(
     False, "--fast", help="Fast mode, for screening whole corpora: trust each narrative's "
-    "declared language, read its first 1,000 characters, keep one span of evidence per tag "
-    "(about twice as fast; less accurate, see docs/classifier.md).")
+    "declared language, read its first 1,000 characters (the text models the first 300 of "
+    "the title and descriptions), keep one span of evidence per tag (about twice as fast; "
+    "less accurate, see docs/classifier.md).")
 KEYWORDS_OPTION = typer.Option(
     False, "--keywords", help="Use the plain keyword baseline instead of the trained model.")
 
