@@ -129,11 +129,42 @@ def test_an_ilo_labour_inspection_activity_is_mapped_with_text_evidence():
                 assert seg.lang == e["lang"]
 
 
+def _fresh(clf: Classifier) -> Classifier:
+    """The same classifier with nothing remembered of earlier activities."""
+    return Classifier(clf.framework, clf.model, clf.mode, load_classifier().text_model)
+
+
 def test_classification_is_a_pure_function_of_the_activity_and_the_model():
     clf = load_classifier()
     first = [clf.classify(from_record(r)).to_labelling() for r in _records(VALID)]
-    again = [clf.classify(from_record(r)).to_labelling() for r in _records(VALID)]
+    again = [_fresh(clf).classify(from_record(r)).to_labelling() for r in _records(VALID)]
     assert first == again
+
+
+@pytest.mark.parametrize("mode", ["default", "fast", "keywords"])
+def test_an_activity_repeated_under_another_identifier_is_classified_once(mode):
+    clf = _fresh(load_classifier(None, mode))
+    computed = []
+    prepare = clf.prepare
+    clf.prepare = lambda doc: computed.append(doc.identifier) or prepare(doc)
+    docs = [from_record(r, clf.detect_language) for r in _records(VALID)]
+    first = [clf.classify(d).to_labelling() for d in docs]
+    copies = [clf.classify(dataclasses.replace(d, identifier=f"{d.identifier}-copy"))
+              for d in docs]
+    assert computed == [d.identifier for d in docs]  # the copies came from the memo
+    for f, c in zip(first, copies, strict=True):
+        assert c.identifier == f"{f['id']}-copy"
+        assert {**c.to_labelling(), "id": f["id"]} == f
+    # Any difference in what the classifier reads is classified afresh.
+    doc = docs[0]
+    for other in (dataclasses.replace(doc, sectors=[*doc.sectors, ("1", "16020")]),
+                  dataclasses.replace(doc, segments=[
+                      Segment(s.field, s.lang, s.text + " training", s.size)
+                      for s in doc.segments]),
+                  dataclasses.replace(doc, orgs=[*doc.orgs, {"role": "4", "type": "22"}]),
+                  dataclasses.replace(doc, aid_type="D02")):
+        clf.classify(other)
+    assert len(computed) == len(docs) + 4
 
 
 def test_codes_without_evidence_score_as_if_all_their_features_were_computed():

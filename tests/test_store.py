@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
 from tcmap.errors import StoreError
-from tcmap.store import Activity, Base, Narrative, Note, Tag, database_url, open_store
+from tcmap.store import Activity, Base, Narrative, Note, Tag, database_url, jsontext, open_store
 
 
 def test_migrations_create_exactly_the_models_schema(store):
@@ -46,6 +48,26 @@ def test_activity_with_parts_tags_and_notes_round_trips(store):
         assert a.narratives[0].text == "Inspection du travail"
         assert a.tags[0].evidence == [{"text": "x"}]
         assert a.notes[0].author == "ana"
+
+
+def test_json_is_written_compact_in_utf8_and_read_back_as_json_reads_it(store):
+    evidence = [{"text": "formación profesional", "start": 3, "confidence": 0.1 + 0.2,
+                 "implied_by": None, "spans": (1, 2)}, {7: "a key that is not a string"}]
+    with store.session() as s, s.begin():
+        a = Activity(iati_identifier="XM-1", title="t", content_hash="x" * 64)
+        s.add(a)
+        s.flush()
+        s.add(Tag(activity_id=a.id, framework="f", dimension="modalities", code="training",
+                  origin="model", evidence=evidence))
+    with store.session() as s:
+        stored = s.scalar(select(Tag.evidence))
+        raw = s.connection().exec_driver_sql("SELECT evidence FROM tags").scalar()
+    assert stored == json.loads(json.dumps(evidence))
+    if isinstance(raw, str):  # PostgreSQL's json column hands back the value itself
+        assert raw.startswith('[{"text":"formación profesional","start":3,')
+    assert jsontext.loads(jsontext.dumps(evidence)) == stored
+    with pytest.raises(TypeError):
+        jsontext.dumps({"x": object()})
 
 
 def test_deleting_an_activity_removes_its_parts(store):

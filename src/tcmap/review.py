@@ -9,7 +9,6 @@ SQLAlchemy Session and leave the commit to the caller.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tcmap.errors import ConflictError, NotFoundError, ReviewError
-from tcmap.store import Activity, Note, Tag
+from tcmap.store import Activity, Note, Tag, jsontext
 from tcmap.store import base as _base
 from tcmap.store.tag import TagEvent
 from tcmap.taxonomy import Framework, load_framework
@@ -140,7 +139,8 @@ def apply_machine_tags(session: Session, activity_id: int, framework: str, model
         tag = existing.get(key)
         # As the database hands them back (floats, lists), so that equal means unchanged.
         confidence = None if a.get("confidence") is None else float(a["confidence"])
-        evidence = None if a.get("evidence") is None else json.loads(json.dumps(a["evidence"]))
+        evidence = None if a.get("evidence") is None else jsontext.loads(jsontext.dumps(
+            a["evidence"]))
         if tag is None and key[0] in settled:
             continue
         if tag is None:

@@ -7,7 +7,6 @@ the events. `tests/test_tagging.py` checks that both paths leave identical tags 
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
@@ -26,6 +25,7 @@ from sqlalchemy import (
 )
 
 from tcmap.review import BOOLEAN_DIMENSIONS, MACHINE, _significant
+from tcmap.store import jsontext
 from tcmap.store.tag import Tag, TagEvent
 
 _TAG = Tag.__table__
@@ -58,7 +58,7 @@ def apply_machine_tags_many(conn: Connection, batch: dict[int, list[dict[str, An
             row = have.get(key)
             evidence = a.get("evidence")
             if evidence is not None and row is not None:  # as the database hands it back
-                evidence = json.loads(json.dumps(evidence))
+                evidence = jsontext.loads(jsontext.dumps(evidence))
             new = {
                 "confidence": None if a.get("confidence") is None else float(a["confidence"]),
                 "evidence": evidence, "rank": a.get("rank"),
@@ -108,8 +108,6 @@ def apply_machine_tags_many(conn: Connection, batch: dict[int, list[dict[str, An
 
 
 def _write(conn: Connection, inserts, updates, deletes, events) -> None:
-    if conn.dialect.name == "sqlite":
-        _serialise_once(inserts, events)
     if inserts:
         ids = _insert_tags(conn, inserts)
     if updates:
@@ -163,27 +161,6 @@ def _sqlite_ids(conn: Connection, keys: list[tuple]) -> dict[tuple, int] | None:
     return {k: first + i for i, k in enumerate(keys)}
 
 
-class _JsonText(str):
-    """A value already written as JSON: the SQLite path stores it as it is."""
-
-
-def _serialise_once(inserts: list[dict], events: list[dict]) -> None:
-    """Write each new tag's evidence as JSON once, for the tag and for its history event's
-    `after`, which holds the same evidence (the text is what json.dumps gives the whole)."""
-    written: dict[int, str] = {}
-    for t in inserts:
-        if t["evidence"] is not None:
-            text = written[id(t["evidence"])] = json.dumps(t["evidence"])
-            t["evidence"] = _JsonText(text)
-    for e in events:
-        after = e["after"]
-        if after is None or id(after.get("evidence")) not in written or list(after)[-1] != (
-                "evidence"):
-            continue
-        head = json.dumps({k: v for k, v in after.items() if k != "evidence"})
-        e["after"] = _JsonText(f'{head[:-1]}, "evidence": {written[id(after["evidence"])]}}}')
-
-
 def _executemany(conn: Connection, table, rows: list[dict]) -> None:
     """INSERT many rows. On SQLite straight through the driver, each value converted by its
     column type's own bind processor (so stored values are exactly what SQLAlchemy stores,
@@ -216,5 +193,5 @@ def _converter(type_, dialect):
         return lru_cache(maxsize=8)(process)
     if isinstance(type_, JSON):  # None (an event's empty side) the same every time
         null = process(None)
-        return lambda v: v if isinstance(v, _JsonText) else null if v is None else process(v)
+        return lambda v: null if v is None else process(v)
     return process

@@ -33,7 +33,7 @@ from tcmap.classify.features import (
     pair_values,
     snippets,
 )
-from tcmap.classify.lexicon import Lexicon, load_lexicon
+from tcmap.classify.lexicon import Lexicon, Memo, load_lexicon
 from tcmap.classify.model import Linear, Model, load_model, packaged_model_path
 from tcmap.classify.textmodel import TextModel, load_text_model
 from tcmap.taxonomy import Framework, load_framework
@@ -169,6 +169,7 @@ class Classifier:
         self._const: dict[str, dict[str, float]] = {}
         self._aligned: dict[tuple[str, str], list[float]] = {}
         self._stack: tuple[dict[str, float], dict[str, list]] | None = None
+        self._done = Memo(256)  # labels by Document.content: repeats are mostly neighbours
         self.version = f"{framework.version}/" + (
             f"model:{model.version}" if self.model else "keywords") + (
             f"+{text_model.version}" if self.text_model else "")
@@ -193,11 +194,18 @@ class Classifier:
             if len(s.text) > self.limit else s for s in doc.segments])
 
     def classify(self, doc: Document) -> Labels:
+        """The labels of the activity. An activity with the same content as one classified
+        shortly before (`Document.content`) gets that one's labels under its own identifier:
+        the classification is a pure function of the content. The labels' assignments may be
+        shared with it: read them, do not change them."""
+        key = doc.content()
+        done = self._done.get(key)
+        if done is not None:
+            return replace(done, identifier=doc.identifier)
         doc = self.prepare(doc)
         ev = gather(doc, self.lexicon, self.sectors, self.text_model, self.text_limit)
-        if self.model is None:
-            return self._keywords(doc, ev)
-        return self._model(doc, ev)
+        labels = self._keywords(doc, ev) if self.model is None else self._model(doc, ev)
+        return self._done.keep(key, labels)
 
     # -- the trained model ------------------------------------------------------------------
     def _model(self, doc: Document, ev: Evidence) -> Labels:

@@ -44,6 +44,16 @@ class Document:
     def title(self) -> str:
         return next((s.text for s in self.segments if s.field == "title"), "")
 
+    def content(self) -> tuple:
+        """Everything the classifier reads, without the identifier: two activities with the
+        same content get the same labels (portfolios repeat whole activities, e.g. one
+        project reported once per donor or per year)."""
+        return (tuple((s.field, s.lang, s.text, s.size) for s in self.segments),
+                tuple(self.sectors),
+                tuple((o.get("role"), o.get("type"), o.get("ref"), o.get("name"))
+                      for o in self.orgs),
+                tuple(self.policy_markers), self.aid_type, self.reporting_org)
+
 
 def _field_name(owner: str, fld: str, kind: str | None) -> str:
     if owner == "activity":

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tcmap.errors import ConfigError, StoreError
+from tcmap.store import jsontext
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -49,7 +50,8 @@ def make_engine(url: str) -> Engine:
     """An engine for the URL, with SQLite set up for safe concurrent use."""
     url = database_url(url)
     try:
-        engine = create_engine(url, future=True)
+        engine = create_engine(url, future=True, json_serializer=jsontext.dumps,
+                               json_deserializer=jsontext.loads)
     except (ImportError, ModuleNotFoundError) as exc:
         raise ConfigError(
             f"The database driver for {url.split(':', 1)[0]} is not installed ({exc}).",
