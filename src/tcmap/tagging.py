@@ -174,14 +174,13 @@ def _executemany(conn: Connection, table, rows: list[dict]) -> None:
     quote = conn.dialect.identifier_preparer.quote
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
            f"VALUES ({', '.join('?' * len(columns))})")
-    get = itemgetter(*columns)
-    converted = [(i, f) for i, f in enumerate(convert) if f is not None]
-    values = []
-    for r in rows:
-        row = list(get(r))
-        for i, f in converted:
-            row[i] = f(row[i])
-        values.append(tuple(row))
+    values = list(map(itemgetter(*columns), rows))
+    if any(convert):  # column by column: one map per converted column, not a loop per row
+        by_column = list(zip(*values, strict=True))
+        for i, f in enumerate(convert):
+            if f is not None:
+                by_column[i] = map(f, by_column[i])
+        values = list(zip(*by_column, strict=True))
     conn.exec_driver_sql(sql, values)
 
 
