@@ -8,6 +8,11 @@ activities per second of classifying (and, apart, with the time to load the mode
 cost of a fraction of a second), peak memory (RSS) for each, and the ratio to the keyword
 baseline.
 
+Also prints the interpreter and a machine reference: the median time of a fixed pure-Python
+loop, timed before every run. These shared machines drift by 10-15% within an hour, and the
+keyword baseline is no yardstick across revisions when its code changes too; the reference
+does not depend on tcmap's code, so figures of two sessions can be set side by side.
+
 Usage: python benchmarks/classify.py [--runs 3]
 """
 
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
 import resource
 import sqlite3
 import statistics
@@ -49,6 +55,19 @@ def child(db: str, mode: str, workers: str = "1") -> dict:
             "workers_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
+def reference() -> float:
+    """Seconds for a fixed pure-Python workload (dict updates and string work), best of 3."""
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        counts: dict[int, int] = {}
+        for i in range(1_000_000):
+            counts[i % 1000] = counts.get(i % 1000, 0) + 1
+        sum(len(str(i)) for i in range(500_000))
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
 def _copy(source: Path, target: Path) -> None:
     """A consistent copy of a SQLite database, write-ahead log included."""
     src, dst = sqlite3.connect(source), sqlite3.connect(target)
@@ -81,8 +100,10 @@ def main() -> None:
         store.close()  # the last connection out merges the write-ahead log into the file
         print(f"corpus: {report.total('inserted'):,} activities imported")
         results: dict[tuple[str, int], list[dict]] = {r: [] for r in RUNS}
+        machine: list[float] = []
         for _ in range(args.runs):
             for mode, workers in RUNS:
+                machine.append(reference())
                 db = tmp / f"{mode}-{workers}.db"
                 _copy(base, db)
                 out = subprocess.run([sys.executable, __file__, "--child", str(db), mode,
@@ -92,6 +113,9 @@ def main() -> None:
                 db.unlink()
         rates = {k: statistics.median(r["activities"] / r["seconds"] for r in v)
                  for k, v in results.items()}
+        print(f"python: {platform.python_implementation()} {platform.python_version()} "
+              f"({sys.executable}); machine reference: median {statistics.median(machine):.3f} s "
+              f"(range {min(machine):.3f}-{max(machine):.3f} s; lower is faster)")
         for (mode, workers), r in results.items():
             memory = f"peak RSS {max(x['rss_mb'] for x in r):.0f} MB" + (
                 f" + {max(x['workers_rss_mb'] for x in r):.0f} MB per worker"

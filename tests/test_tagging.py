@@ -147,7 +147,7 @@ def test_new_tag_ids_are_read_back_when_sqlite_cannot_vouch_for_them(tmp_path, m
         import_paths(s_, [DEMO_XML], Settings.load(workers=1))
     first = dict(list(_assignments(stores[0]).items())[:20])
     _merge_many(stores[0], first, "m1", T0)
-    monkeypatch.setattr(tagging, "_sqlite_ids", lambda conn, keys: None)
+    monkeypatch.setattr(tagging, "_sqlite_span", lambda conn, keys: None)
     _merge_many(stores[1], first, "m1", T0)
     assert _state(stores[0]) == _state(stores[1])
     monkeypatch.undo()
@@ -155,7 +155,7 @@ def test_new_tag_ids_are_read_back_when_sqlite_cannot_vouch_for_them(tmp_path, m
     with stores[0].engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO notes (activity_id, author, text, created_at) "
                              "VALUES (1, 'a', 'b', '2026-01-01 00:00:00.000000')")
-        assert tagging._sqlite_ids(conn, [(1, "outcomes", "O1")]) is None
+        assert tagging._sqlite_span(conn, [(1, "outcomes", "O1")]) is None
     for s_ in stores:
         s_.close()
 

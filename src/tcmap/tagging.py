@@ -71,10 +71,7 @@ def apply_machine_tags_many(conn: Connection, batch: dict[int, list[dict[str, An
                 tag = {"activity_id": aid, "dimension": key[0], "code": key[1], **new,
                        "review_state": MACHINE, "version": 1, "created_at": now,
                        "updated_at": now}
-                inserts.append(tag)
-                events.append({"activity_id": aid, "tag_key": key, "dimension": key[0],
-                               "code": key[1], "action": "machine-added", "by": by, "at": now,
-                               "before": None, "after": _snapshot(tag), "note": None})
+                inserts.append(tag)  # its "machine-added" event is written with it
                 counts["added"] += 1
                 continue
             fields = _FIELDS if row["review_state"] == MACHINE else (
@@ -103,13 +100,22 @@ def apply_machine_tags_many(conn: Connection, batch: dict[int, list[dict[str, An
                                "at": now, "before": _snapshot(row), "after": None,
                                "note": None})
                 counts["removed"] += 1
-    _write(conn, inserts, updates, deletes, events)
+    _write(conn, inserts, updates, deletes, events, by, now)
     return counts
 
 
-def _write(conn: Connection, inserts, updates, deletes, events) -> None:
+def _write(conn: Connection, inserts, updates, deletes, events, by: str,
+           now: datetime) -> None:
     if inserts:
-        ids = _insert_tags(conn, inserts)
+        ids, span = _insert_tags(conn, inserts)
+        if span is not None:
+            _added_events_in_sql(conn, span, by, now)
+        else:
+            events = [{"activity_id": t["activity_id"],
+                       "tag_id": ids[(t["activity_id"], t["dimension"], t["code"])],
+                       "dimension": t["dimension"], "code": t["code"], "action": "machine-added",
+                       "by": by, "at": now, "before": None, "after": _snapshot(t), "note": None}
+                      for t in inserts] + events
     if updates:
         conn.execute(
             update(_TAG).where(_TAG.c.id == bindparam("b_id")).values(
@@ -119,36 +125,32 @@ def _write(conn: Connection, inserts, updates, deletes, events) -> None:
     if deletes:
         conn.execute(delete(_TAG).where(_TAG.c.id.in_(deletes)))
     if events:
-        rows = []
-        for e in events:
-            key = e.pop("tag_key", None)
-            if key is not None:
-                e["tag_id"] = ids[(e["activity_id"], *key)]
-            rows.append(e)
-        _executemany(conn, _EVENT, rows)
+        _executemany(conn, _EVENT, events)
 
 
-def _insert_tags(conn: Connection, inserts: list[dict]) -> dict[tuple[int, str, str], int]:
-    """Insert the new tags; their ids by (activity, dimension, code)."""
+def _insert_tags(conn: Connection, inserts: list[dict]) -> tuple[dict, tuple[int, int] | None]:
+    """Insert the new tags; their ids by (activity, dimension, code), and on SQLite the span
+    of ids they were given when it is checked to hold them and nothing else."""
     if conn.dialect.name != "sqlite":  # the ids come back with the batched INSERT
         return {(r.activity_id, r.dimension, r.code): r.id for r in conn.execute(
             insert(_TAG).returning(_TAG.c.id, _TAG.c.activity_id, _TAG.c.dimension,
-                                   _TAG.c.code), inserts)}
+                                   _TAG.c.code), inserts)}, None
     _executemany(conn, _TAG, inserts)
     keys = [(t["activity_id"], t["dimension"], t["code"]) for t in inserts]
-    ids = _sqlite_ids(conn, keys)
-    if ids is None:  # read back in one query (our transaction holds them: nobody else wrote)
-        ids = {(r.activity_id, r.dimension, r.code): r.id for r in conn.execute(
-            select(_TAG.c.id, _TAG.c.activity_id, _TAG.c.dimension, _TAG.c.code)
-            .where(_TAG.c.activity_id.in_(sorted({k[0] for k in keys}))))}
-    return ids
+    span = _sqlite_span(conn, keys)
+    if span is not None:
+        return {k: span[0] + i for i, k in enumerate(keys)}, span
+    # read back in one query (our transaction holds them: nobody else wrote)
+    return {(r.activity_id, r.dimension, r.code): r.id for r in conn.execute(
+        select(_TAG.c.id, _TAG.c.activity_id, _TAG.c.dimension, _TAG.c.code)
+        .where(_TAG.c.activity_id.in_(sorted({k[0] for k in keys}))))}, None
 
 
-def _sqlite_ids(conn: Connection, keys: list[tuple]) -> dict[tuple, int] | None:
-    """The ids SQLite gave the rows just inserted, in order: each new row of a table with an
-    INTEGER PRIMARY KEY gets one more than the largest id, and no one else writes inside our
-    transaction. Checked: exactly these many rows at and above the first id, the first and
-    the last ours; None (read them back) if not."""
+def _sqlite_span(conn: Connection, keys: list[tuple]) -> tuple[int, int] | None:
+    """The first and last ids SQLite gave the rows just inserted, in order: each new row of a
+    table with an INTEGER PRIMARY KEY gets one more than the largest id, and no one else
+    writes inside our transaction. Checked: exactly these many rows at and above the first
+    id, the first and the last ours; None (read them back) if not."""
     last = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar()
     first = last - len(keys) + 1
     low, high, n = conn.execute(select(func.min(_TAG.c.id), func.max(_TAG.c.id), func.count())
@@ -158,7 +160,25 @@ def _sqlite_ids(conn: Connection, keys: list[tuple]) -> dict[tuple, int] | None:
         .where(_TAG.c.id.in_((first, last))))}
     if (low, high, n) != (first, last, len(keys)) or ends != {first: keys[0], last: keys[-1]}:
         return None
-    return {k: first + i for i, k in enumerate(keys)}
+    return first, last
+
+
+def _added_events_in_sql(conn: Connection, span: tuple[int, int], by: str,
+                         now: datetime) -> None:
+    """The "machine-added" event of each tag in the span of new ids, made by SQLite from the
+    rows just written: the same values, and the same JSON text, as the events written from
+    Python (`after` is the tag's snapshot, in _snapshot's order; `before` JSON null)."""
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ("activity_id", "tag_id", "dimension", "code", "action", "by", "at", "before",
+               "after", "note")
+    at = _converter(_EVENT.c.at.type, conn.dialect)(now)
+    conn.exec_driver_sql(
+        f"INSERT INTO {quote(_EVENT.name)} ({', '.join(map(quote, columns))}) "
+        "SELECT activity_id, id, dimension, code, 'machine-added', ?, ?, 'null', "
+        "json_object('review_state', review_state, 'confidence', confidence, 'rank', rank, "
+        "'origin', origin, 'evidence', json(evidence)), NULL "
+        f"FROM {quote(_TAG.name)} WHERE id BETWEEN ? AND ? ORDER BY id",
+        (by, at, *span))
 
 
 def _executemany(conn: Connection, table, rows: list[dict]) -> None:
