@@ -52,6 +52,16 @@ def apply_machine_tags_many(conn: Connection, batch: dict[int, list[dict[str, An
         wanted: dict[tuple[str, str], dict[str, Any]] = {}
         for a in assignments:
             wanted.setdefault((a["dimension"], a["code"]), a)
+        if not have:  # nothing stored yet (a first run): every assignment is a new tag
+            inserts += [{"activity_id": aid, "dimension": dim, "code": code,
+                         "confidence": None if a.get("confidence") is None
+                         else float(a["confidence"]), "evidence": a.get("evidence"),
+                         "rank": a.get("rank"), "origin": a.get("origin", "model"),
+                         "model_version": model_version, "framework": framework,
+                         "review_state": MACHINE, "version": 1, "created_at": now,
+                         "updated_at": now} for (dim, code), a in wanted.items()]
+            counts["added"] += len(wanted)
+            continue
         settled = {k[0] for k, t in have.items()
                    if k[0] in BOOLEAN_DIMENSIONS and t["review_state"] in ("accepted", "added")}
         for key, a in wanted.items():
