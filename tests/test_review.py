@@ -431,3 +431,15 @@ def test_show_lists_the_tags_with_their_review_and_the_history(tmp_path, monkeyp
     with store.session() as s:
         assert as_json["history"] == history(s, OSH)
     store.close()
+
+
+def test_show_names_the_classifier_by_its_model_version(tmp_path, monkeypatch):
+    from tcmap.classify import load_classifier
+
+    monkeypatch.setattr(console, "width", 240)
+    db = _cli_db(tmp_path, "classified.db")
+    assert _cli("--db", db, "classify").exit_code == 0
+    shown = _cli("--db", db, "show", OSH).stdout
+    history_part = shown[shown.index("History"):]
+    assert f"model {load_classifier().model.version}" in history_part
+    assert "@" not in history_part  # the framework's hash and the text model's stay in --json

@@ -29,12 +29,14 @@ def _kv(console: Console, title: str, pairs: list[tuple[str, Any]]) -> None:
 def _rows(console: Console, title: str, cols: tuple[str, ...], rows: list[list[Any]]) -> None:
     if not rows:
         return
+    cells = [["" if v is None else v if isinstance(v, Text) else escape(str(v)) for v in r]
+             for r in rows]
+    keep = [i for i in range(len(cols)) if any(str(r[i]) for r in cells)]  # no empty column
     table = Table(title=title, title_justify="left")
-    for c in cols:
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        table.add_row(*("" if v is None else v if isinstance(v, Text) else escape(str(v))
-                        for v in r))
+    for i in keep:
+        table.add_column(cols[i], overflow="fold")
+    for r in cells:
+        table.add_row(*(r[i] for i in keep))
     console.print(table)
 
 
@@ -88,7 +90,7 @@ def show_detail(console: Console, d: dict[str, Any]) -> None:
     _rows(console, "Notes", ("author", "when", "text"), [
         [n["author"], n["created_at"], n["text"]] for n in d["notes"]])
     _rows(console, "History (newest first)", ("when", "who", "action", "tag", "change", "note"), [
-        [(e["at"] or "")[:19].replace("T", " "), e["by"], e["action"],
+        [(e["at"] or "")[:19].replace("T", " "), _who(e["by"]), e["action"],
          f"{e['dimension']}:{e['code']}" if e["dimension"] else "",
          _change(e["before"], e["after"]), e["note"]] for e in d["history"]])
 
@@ -132,6 +134,14 @@ def _tags(console: Console, tags: list[dict[str, Any]]) -> None:
                    t["review_state"] + (f" by {t['reviewed_by']}" if t["reviewed_by"] else "")
                    + (f": {t['note']}" if t["note"] else ""),
                    _evidence(t["evidence"])] for t in rows])
+
+
+def _who(by: str) -> str:
+    """Who made a change; the classifier by its model's version only ("model 2026-11-28-
+    147392d6", "keywords"), not the framework's and text model's that the store keeps too."""
+    if by.startswith("model:") and "/" in by:
+        return by.split("/", 1)[1].split("+", 1)[0].replace("model:", "model ", 1)
+    return by
 
 
 def _change(before: dict | None, after: dict | None) -> str:
