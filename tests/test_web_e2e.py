@@ -265,6 +265,21 @@ def test_an_analyst_rejects_a_modality_and_the_history_lists_it(open_page):
     page.locator("#history").scroll_into_view_if_needed()
 
 
+def test_every_button_on_an_activity_page_shows_its_label(open_page):
+    """Each button's text is drawn in another colour than its background (the Add and Save
+    note buttons were white on white: a class rule set the background, `main button` the
+    colour)."""
+    page = open_page("ana")
+    page.goto(f"/activities/{UKRAINE}")
+    buttons = page.locator("main button")
+    assert buttons.count() > 3
+    colours = buttons.evaluate_all(
+        "bs => bs.map(b => [b.textContent.trim(), getComputedStyle(b).color, "
+        "getComputedStyle(b).backgroundColor])")
+    for label, colour, background in colours:
+        assert label and colour != background, (label, colour, background)
+
+
 def test_an_analyst_edits_a_model_section_and_sees_its_version(open_page):
     page = open_page("ana")
     page.goto(f"/models/{MODEL}")
