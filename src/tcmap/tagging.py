@@ -52,16 +52,6 @@ def apply_machine_tags_many(conn: Connection, batch: dict[int, list[dict[str, An
         wanted: dict[tuple[str, str], dict[str, Any]] = {}
         for a in assignments:
             wanted.setdefault((a["dimension"], a["code"]), a)
-        if not have:  # nothing stored yet (a first run): every assignment is a new tag
-            inserts += [{"activity_id": aid, "dimension": dim, "code": code,
-                         "confidence": None if a.get("confidence") is None
-                         else float(a["confidence"]), "evidence": a.get("evidence"),
-                         "rank": a.get("rank"), "origin": a.get("origin", "model"),
-                         "model_version": model_version, "framework": framework,
-                         "review_state": MACHINE, "version": 1, "created_at": now,
-                         "updated_at": now} for (dim, code), a in wanted.items()]
-            counts["added"] += len(wanted)
-            continue
         settled = {k[0] for k, t in have.items()
                    if k[0] in BOOLEAN_DIMENSIONS and t["review_state"] in ("accepted", "added")}
         for key, a in wanted.items():
@@ -138,9 +128,10 @@ def _write(conn: Connection, inserts, updates, deletes, events, by: str,
         _executemany(conn, _EVENT, events)
 
 
-def _insert_tags(conn: Connection, inserts: list[dict]) -> tuple[dict, tuple[int, int] | None]:
-    """Insert the new tags; their ids by (activity, dimension, code), and on SQLite the span
-    of ids they were given when it is checked to hold them and nothing else."""
+def _insert_tags(conn: Connection, inserts: list[dict]
+                 ) -> tuple[dict | None, tuple[int, int] | None]:
+    """Insert the new tags. On SQLite, the span of ids they were given when it is checked to
+    hold them and nothing else; otherwise their ids by (activity, dimension, code)."""
     if conn.dialect.name != "sqlite":  # the ids come back with the batched INSERT
         return {(r.activity_id, r.dimension, r.code): r.id for r in conn.execute(
             insert(_TAG).returning(_TAG.c.id, _TAG.c.activity_id, _TAG.c.dimension,
@@ -149,7 +140,7 @@ def _insert_tags(conn: Connection, inserts: list[dict]) -> tuple[dict, tuple[int
     keys = [(t["activity_id"], t["dimension"], t["code"]) for t in inserts]
     span = _sqlite_span(conn, keys)
     if span is not None:
-        return {k: span[0] + i for i, k in enumerate(keys)}, span
+        return None, span
     # read back in one query (our transaction holds them: nobody else wrote)
     return {(r.activity_id, r.dimension, r.code): r.id for r in conn.execute(
         select(_TAG.c.id, _TAG.c.activity_id, _TAG.c.dimension, _TAG.c.code)
