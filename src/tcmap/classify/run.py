@@ -31,44 +31,64 @@ from tcmap.store.base import utcnow
 
 def load_documents(session, ids: list[int], detect: bool,
                    limit: int | None = None) -> dict[int, Document]:
-    """The Documents of the activities with these ids, read with one query per part (Core
-    rows, not ORM objects); with `limit`, the first `limit` characters of each narrative (and
-    its full length)."""
+    """The Documents of the activities with these ids, read with one query per part; with
+    `limit`, the first `limit` characters of each narrative (and its full length)."""
     conn = session.connection()
     docs = {
-        r.id: Document(r.iati_identifier, aid_type=r.default_aid_type,
-                       reporting_org=r.reporting_org_ref)
-        for r in conn.execute(
-            select(Activity.id, Activity.iati_identifier, Activity.default_aid_type,
-                   Activity.reporting_org_ref).where(Activity.id.in_(ids)))
+        aid: Document(identifier, aid_type=aid_type, reporting_org=reporting_org)
+        for aid, identifier, aid_type, reporting_org in _rows(conn, select(
+            Activity.id, Activity.iati_identifier, Activity.default_aid_type,
+            Activity.reporting_org_ref).where(Activity.id.in_(ids)))
     }
     text = Narrative.text if limit is None else func.substr(Narrative.text, 1, limit)
     size = literal(0) if limit is None else func.length(Narrative.text)
-    for aid, owner, fld, kind, lang, txt, n in conn.execute(
+    names: dict[tuple, str] = {}  # (owner, field, kind) -> the segment's field name
+    langs: dict[str | None, str] = {}  # declared language -> the one read (not detecting)
+    for aid, owner, fld, kind, lang, txt, n in _rows(conn, (
         select(Narrative.activity_id, Narrative.owner, Narrative.field, Narrative.kind,
                Narrative.lang, text, size)
         .where(Narrative.activity_id.in_(ids),
                tuple_(Narrative.owner, Narrative.field).in_(sorted(_READ)))
-        .order_by(Narrative.activity_id, Narrative.seq)
-    ).all():
-        docs[aid].segments.append(
-            Segment(_field_name(owner, fld, kind), _lang(txt, lang, detect), txt, n))
-    for r in conn.execute(select(Sector.activity_id, Sector.vocabulary, Sector.code)
-                          .where(Sector.activity_id.in_(ids)).order_by(Sector.seq)).all():
-        docs[r.activity_id].sectors.append((r.vocabulary or "1", r.code))
-    for r in conn.execute(
-        select(ParticipatingOrg.activity_id, ParticipatingOrg.role, ParticipatingOrg.type,
-               ParticipatingOrg.ref, ParticipatingOrg.name)
-        .where(ParticipatingOrg.activity_id.in_(ids)).order_by(ParticipatingOrg.seq)
-    ).all():
-        docs[r.activity_id].orgs.append(
-            {"role": r.role, "type": r.type, "ref": r.ref, "name": r.name})
-    for r in conn.execute(
-        select(PolicyMarker.activity_id, PolicyMarker.code, PolicyMarker.significance)
-        .where(PolicyMarker.activity_id.in_(ids))
-    ).all():
-        docs[r.activity_id].policy_markers.append((r.code, r.significance))
+        .order_by(Narrative.activity_id, Narrative.seq))):
+        name = names.get((owner, fld, kind))
+        if name is None:
+            name = names[(owner, fld, kind)] = _field_name(owner, fld, kind)
+        if detect:
+            lang = _lang(txt, lang, True)
+        else:
+            found = langs.get(lang)
+            lang = found if found is not None else langs.setdefault(
+                lang, _lang(txt, lang, False))
+        docs[aid].segments.append(Segment(name, lang, txt, n))
+    for aid, vocabulary, code in _rows(conn, select(
+            Sector.activity_id, Sector.vocabulary, Sector.code)
+            .where(Sector.activity_id.in_(ids)).order_by(Sector.seq)):
+        docs[aid].sectors.append((vocabulary or "1", code))
+    for aid, role, kind, ref, name in _rows(conn, select(
+            ParticipatingOrg.activity_id, ParticipatingOrg.role, ParticipatingOrg.type,
+            ParticipatingOrg.ref, ParticipatingOrg.name)
+            .where(ParticipatingOrg.activity_id.in_(ids)).order_by(ParticipatingOrg.seq)):
+        docs[aid].orgs.append({"role": role, "type": kind, "ref": ref, "name": name})
+    for aid, code, significance in _rows(conn, select(
+            PolicyMarker.activity_id, PolicyMarker.code, PolicyMarker.significance)
+            .where(PolicyMarker.activity_id.in_(ids))):
+        docs[aid].policy_markers.append((code, significance))
     return docs
+
+
+def _rows(conn, statement) -> list[tuple]:
+    """The rows of a Core select as the driver's plain tuples, on the connection's own
+    cursor (in its transaction). The statement is compiled with its values written in: they
+    are ids and fixed names here, and a batch reads tens of thousands of rows, for which
+    SQLAlchemy's Row objects cost as much again as the query (every column read here comes
+    back from the driver as the Python value it stands for)."""
+    sql = str(statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def classify_store(
