@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 import yaml
@@ -96,9 +96,11 @@ class Memo(dict):
         return value
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One match: the code it supports, where it is in the text, and the phrase that matched."""
+class Hit(NamedTuple):
+    """One match: the code it supports, where it is in the text, and the phrase that matched.
+
+    A named tuple: a portfolio makes tens of hits per activity, and a tuple is built in a
+    third of the time of a frozen dataclass."""
 
     dimension: str
     code: str
