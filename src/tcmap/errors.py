@@ -22,7 +22,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from tcmap import yamlfile
 
 
 class TcmapError(Exception):
@@ -92,11 +92,11 @@ def problem_catalogue() -> dict[str, dict[str, str]]:
     """Codes, severities, messages and hints of every problem: problems.yaml, then one
     problems-<domain>.yaml per domain (assessment, appraisal, ...); a code may appear once."""
     root = resources.files("tcmap")
-    out: dict[str, dict[str, str]] = yaml.safe_load(
+    out: dict[str, dict[str, str]] = yamlfile.load(
         root.joinpath("problems.yaml").read_text(encoding="utf-8"))
     for entry in sorted(root.iterdir(), key=lambda e: e.name):
         if entry.name.startswith("problems-") and entry.name.endswith(".yaml"):
-            more = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+            more = yamlfile.load(entry.read_text(encoding="utf-8")) or {}
             twice = sorted(set(more) & set(out))
             if twice:
                 raise RuntimeError(f"problem codes defined twice: {twice} ({entry.name})")

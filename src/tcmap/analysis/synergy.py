@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from tcmap import yamlfile
 from tcmap.analysis.frame import MappedActivity
 from tcmap.analysis.shares import grouped, ids, outcome_order, outcome_title, ratio
 from tcmap.errors import ConfigError
@@ -107,7 +108,7 @@ def load_complementary(path: str | Path | None = None, framework=None) -> Comple
     """The pairs in the file (default: the packaged one), codes checked against the framework."""
     path = Path(path) if path is not None else _default_path()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamlfile.load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}",
                           hint="Fix the YAML syntax at the line shown.") from None

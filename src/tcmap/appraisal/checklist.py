@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from tcmap import yamlfile
 from tcmap.errors import InputError
 
 PACKAGED = ("dwcp", "project")
@@ -190,7 +191,7 @@ def load_checklist(name_or_path: str) -> Checklist:
                              f"There is no checklist template {name_or_path!r}.",
                              value=name_or_path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlfile.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise _bad(source, "(file)", f"cannot be read as YAML ({exc})") from None
     return parse_checklist(data, source)

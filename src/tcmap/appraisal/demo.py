@@ -15,9 +15,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 
+from tcmap import yamlfile
 from tcmap.appraisal.appraisals import change_status, create_appraisal, rate
 from tcmap.store.appraisal import Appraisal
 from tcmap.taxonomy import Framework
@@ -26,7 +26,7 @@ DEMO_DIR = Path(str(resources.files("tcmap.appraisal").joinpath("data", "demo"))
 
 
 def _plan() -> dict[str, Any]:
-    return yaml.safe_load((DEMO_DIR / "appraisals.yaml").read_text(encoding="utf-8"))
+    return yamlfile.load((DEMO_DIR / "appraisals.yaml").read_text(encoding="utf-8"))
 
 
 def _sha(path: Path) -> str:

@@ -20,8 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from tcmap import yamlfile
 from tcmap.appraisal.extract import Block, Extracted, is_heading
 from tcmap.classify.lexicon import Hit, Lexicon, fold, load_lexicon
 
@@ -48,7 +47,7 @@ def cue_lexicon() -> Lexicon:
 
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, Any]:
-    data = yaml.safe_load((_data_dir() / "structure.yaml").read_text(encoding="utf-8"))
+    data = yamlfile.load((_data_dir() / "structure.yaml").read_text(encoding="utf-8"))
 
     def alts(words):
         return "|".join(re.escape(fold(w)) for w in sorted(words, key=len, reverse=True))

@@ -12,9 +12,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import func, select
 
+from tcmap import yamlfile
 from tcmap.assessment.assessments import new_assessment, start_round
 from tcmap.assessment.changes import rate_file, save_action, set_desired
 from tcmap.errors import ConfigError
@@ -25,7 +25,7 @@ DEMO_DIR = Path(str(resources.files("tcmap.assessment").joinpath("data", "demo")
 
 
 def _plan() -> dict[str, Any]:
-    return yaml.safe_load((DEMO_DIR / "assessments.yaml").read_text(encoding="utf-8"))
+    return yamlfile.load((DEMO_DIR / "assessments.yaml").read_text(encoding="utf-8"))
 
 
 def _existing(session, item: dict[str, Any], by: str) -> Assessment | None:

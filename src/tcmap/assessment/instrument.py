@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from tcmap import yamlfile
 from tcmap.errors import InputError, NotFoundError, Problem
 
 CODE = re.compile(r"^[a-z][a-z0-9_-]{0,99}$")
@@ -202,7 +203,7 @@ def instrument_from_text(text: str, origin: str = "stored") -> Instrument:
 def _parse(raw: bytes, file: str) -> tuple[Instrument | None, list[Problem]]:
     try:
         text = raw.decode("utf-8")
-        data = yaml.safe_load(text)
+        data = yamlfile.load(text)
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, [Problem.make("instrument-unreadable", file=file,

@@ -21,10 +21,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tcmap import yamlfile
 from tcmap.assessment.assessments import desired_of, instrument_of
 from tcmap.assessment.instrument import FRAMEWORK_LEVELS, Instrument
 from tcmap.assessment.scoring import band_of, mean, rounded
@@ -40,7 +40,7 @@ TOP = 5  # cells in the table of priority gaps
 def _type_nouns() -> dict[str, dict[str, str]]:
     path = Path(str(resources.files("tcmap.assessment").joinpath(
         "data", "constituent-types.yaml")))
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yamlfile.load(path.read_text(encoding="utf-8"))
 
 
 def _who(series: list[list[Assessment]], latest: list[tuple[Assessment, Instrument]],

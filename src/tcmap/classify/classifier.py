@@ -15,8 +15,7 @@ from operator import mul
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from tcmap import yamlfile
 from tcmap.classify.document import Document, Segment
 from tcmap.classify.features import (
     NON_CAPACITY_MODALITIES,
@@ -141,7 +140,7 @@ def _sector_table(directory: str) -> dict[str, dict]:
     if not path.exists():
         return {}
     return {str(k): v or {} for k, v in
-            (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("sectors", {}).items()}
+            (yamlfile.load(path.read_text(encoding="utf-8")) or {}).get("sectors", {}).items()}
 
 
 @lru_cache(maxsize=4)

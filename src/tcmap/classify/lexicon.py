@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import ahocorasick
-import yaml
 
+from tcmap import yamlfile
 from tcmap.errors import ConfigError
 
 _APOSTROPHES = {ord(c): "'" for c in "’‘`´ʼ"}
@@ -188,7 +188,7 @@ def load_lexicon(directory: Path) -> Lexicon:
     entries: list[tuple] = []
     implied: dict[str, dict[str, tuple[str, ...]]] = {}
     for path in sorted(directory.glob("*.yaml")) if directory.exists() else []:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamlfile.load(path.read_text(encoding="utf-8")) or {}
         dim = data.get("dimension")
         if not dim or not isinstance(data.get("terms"), dict):
             raise ConfigError(f"{path}: a term file needs 'dimension' and 'terms'.",

@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-import yaml
+from tcmap import yamlfile
 
 SPEC_PATH = Path(__file__).parent / "initiatives.yaml"
 TEXT_FIELDS = ("title", "description", "objectives", "target")
@@ -20,7 +20,7 @@ TEXT_FIELDS = ("title", "description", "objectives", "target")
 def load_spec(path: Path = SPEC_PATH) -> dict:
     """Read the initiatives file."""
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yamlfile.load(handle)
 
 
 def loc(value, lang: str):

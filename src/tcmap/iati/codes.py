@@ -6,7 +6,7 @@ import csv
 from functools import cache
 from importlib import resources
 
-import yaml
+from tcmap import yamlfile
 
 _DIR = resources.files("tcmap.iati").joinpath("codelists")
 
@@ -21,7 +21,7 @@ def codelist(name: str) -> dict[str, str]:
 @cache
 def version1_maps() -> dict[str, dict[str, str]]:
     """The maps that turn IATI 1.0x text codes into their 2.0x codes."""
-    data = yaml.safe_load(_DIR.joinpath("version1.yaml").read_text(encoding="utf-8"))
+    data = yamlfile.load(_DIR.joinpath("version1.yaml").read_text(encoding="utf-8"))
     return {name: {k.lower(): str(v) for k, v in m.items()} for name, m in data.items()}
 
 

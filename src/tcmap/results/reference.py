@@ -11,8 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from tcmap import yamlfile
 from tcmap.errors import ConfigError, NotFoundError
 
 CAPACITY_LEVELS = ("individual", "organizational", "enabling_environment")
@@ -23,7 +22,7 @@ _LIBRARY_FIELDS = ("code", "title", "definition", "capacity_level", "result_leve
 
 def _load(name: str) -> Any:
     text = resources.files("tcmap.results").joinpath("data", name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yamlfile.load(text)
 
 
 @cache

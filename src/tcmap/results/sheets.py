@@ -18,8 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from tcmap import yamlfile
 from tcmap.errors import ConfigError, Problem
 
 _CODE = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -31,7 +30,7 @@ def sheet_specs() -> dict[str, dict[str, Any]]:
     """The template's sheets in import order, each with its columns."""
     text = resources.files("tcmap.results").joinpath("data", "programme_sheets.yaml").read_text(
         encoding="utf-8")
-    return yaml.safe_load(text)["sheets"]
+    return yamlfile.load(text)["sheets"]
 
 
 @dataclass

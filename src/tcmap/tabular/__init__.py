@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
+from tcmap import yamlfile
 from tcmap.iati.codes import codelist
 
 KINDS = ("text", "narrative", "date", "number", "code", "list", "org-list", "taxonomy-codes")
@@ -41,7 +40,7 @@ class Column:
 @cache
 def _spec() -> dict:
     text = resources.files("tcmap.tabular").joinpath("columns.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yamlfile.load(text)
 
 
 @cache

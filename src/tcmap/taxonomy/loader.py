@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from lxml import etree
 
+from tcmap import yamlfile
 from tcmap.errors import ConfigError
 from tcmap.taxonomy.model import Approach, Code, Dimension, Example, Framework, Group
 
@@ -47,7 +48,7 @@ def load_framework(ref: str | Path = "ilo-spf-2010-15") -> Framework:
         return _from_codelist(path)
     raw = path.read_bytes()
     try:
-        data = yaml.safe_load(raw)
+        data = yamlfile.load(raw)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}",
                           hint="Fix the YAML syntax at the line shown.") from None
@@ -116,7 +117,7 @@ def _from_mapping(
 
 
 def _load_approaches(path: Path) -> tuple[Approach, ...]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yamlfile.load(path.read_text(encoding="utf-8")) or {}
     out = []
     for a in data.get("approaches", []):
         examples = tuple(

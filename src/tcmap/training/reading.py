@@ -15,8 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from tcmap import yamlfile
 from tcmap.errors import InputError, Problem
 from tcmap.tabular.reader import cell_value, csv_rows
 from tcmap.taxonomy import Framework
@@ -70,7 +69,7 @@ class Sheet:
 def _spec() -> dict[str, Any]:
     text = resources.files("tcmap.training").joinpath("data", "columns.yaml").read_text(
         encoding="utf-8")
-    return yaml.safe_load(text)
+    return yamlfile.load(text)
 
 
 @cache

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from tcmap import yamlfile
 from tcmap.errors import ConfigError
 
 SCALE_KINDS = ("points", "text", "choices")
@@ -209,7 +210,7 @@ def parse_instrument(data: dict[str, Any], origin: str = "surveys.yaml") -> Inst
 def _packaged() -> Instrument:
     text = resources.files("tcmap.training").joinpath("data", "surveys.yaml").read_text(
         encoding="utf-8")
-    return parse_instrument(yaml.safe_load(text))
+    return parse_instrument(yamlfile.load(text))
 
 
 def load_instrument(path: str | Path | None = None) -> Instrument:
@@ -218,7 +219,7 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
         return _packaged()
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlfile.load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"Cannot read the survey instrument {path}: {exc}",
                           hint="Give the path of a YAML file shaped like the packaged "
