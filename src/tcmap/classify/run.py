@@ -48,7 +48,6 @@ def load_documents(session, ids: list[int], detect: bool,
     text = _NARRATIVE.text if limit is None else func.substr(_NARRATIVE.text, 1, limit)
     size = literal(0) if limit is None else func.length(_NARRATIVE.text)
     names: dict[tuple, str] = {}  # (owner, field, kind) -> the segment's field name
-    langs: dict[str | None, str] = {}  # declared language -> the one read (not detecting)
     for aid, owner, fld, kind, lang, txt, n in _rows(conn, (
         select(_NARRATIVE.activity_id, _NARRATIVE.owner, _NARRATIVE.field, _NARRATIVE.kind,
                _NARRATIVE.lang, text, size)
@@ -58,13 +57,7 @@ def load_documents(session, ids: list[int], detect: bool,
         name = names.get((owner, fld, kind))
         if name is None:
             name = names[(owner, fld, kind)] = _field_name(owner, fld, kind)
-        if detect:
-            lang = _lang(txt, lang, True)
-        else:
-            found = langs.get(lang)
-            lang = found if found is not None else langs.setdefault(
-                lang, _lang(txt, lang, False))
-        docs[aid].segments.append(Segment(name, lang, txt, n))
+        docs[aid].segments.append(Segment(name, _lang(txt, lang, detect), txt, n))
     for aid, vocabulary, code in _rows(conn, select(
             _SECTOR.activity_id, _SECTOR.vocabulary, _SECTOR.code)
             .where(_SECTOR.activity_id.in_(ids)).order_by(_SECTOR.seq)):
