@@ -227,7 +227,7 @@ def _out_of_fold_text(items: list[dict], fw) -> dict[int, dict[str, float]]:
 
 def with_thresholds(model: Model, thresholds: dict) -> Model:
     """The model with other decision rules: {boolean: threshold, dimension: {threshold,
-    relative, gate}}; what is not given stays."""
+    relative, gate, keep}}; what is not given stays."""
     def t(name, linear):
         rule = thresholds.get(name)
         if rule is None:
@@ -235,7 +235,8 @@ def with_thresholds(model: Model, thresholds: dict) -> Model:
         if not isinstance(rule, dict):
             rule = {"threshold": rule}
         return Linear(linear.weights, linear.bias, rule.get("threshold", linear.threshold),
-                      rule.get("relative", linear.relative), rule.get("gate", linear.gate))
+                      rule.get("relative", linear.relative), rule.get("gate", linear.gate),
+                      rule.get("keep", linear.keep))
 
     return Model(model.version, model.framework,
                  {k: t(k, v) for k, v in model.binary.items()},
@@ -260,6 +261,12 @@ _GATES = (0.0, 0.35, 0.5, 0.65)
 # Dimensions whose rule is chosen by its F1 averaged with the neighbouring thresholds': the
 # inner folds are small, and a lone peak of the grid is more often noise than a better rule.
 SMOOTHED = ("target_groups",)
+# Codes that a chosen modality confirms: without one that implies it (implied_by in the term
+# files), the code stays only when at least `keep` likely (see choose). Training, coaching,
+# study visits and the like are how people's skills are developed; an activity that does none
+# of them names `individual` mostly from words of skills in its aims.
+CONFIRMED = {"capacity_levels": ("individual",)}
+_KEEP = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 0 keeps every code, 1.01 none unconfirmed
 
 
 def tune_thresholds(items: list[dict], extra: list[dict], fw, c: float, k: int = 3) -> dict:
@@ -267,7 +274,8 @@ def tune_thresholds(items: list[dict], extra: list[dict], fw, c: float, k: int =
 
     The probabilities do not depend on the rules, so each inner fold is scored once. The
     booleans' thresholds first (they gate the sets), then each set dimension's threshold and
-    relative floor, and then its gate.
+    relative floor, and then its gate, and then what a code needs without a chosen modality
+    that implies it (CONFIRMED).
     """
     scores, gold = [], []
     for fold in folds(items, k, seed=7):
@@ -280,9 +288,11 @@ def tune_thresholds(items: list[dict], extra: list[dict], fw, c: float, k: int =
     for b in BOOLEANS:
         best[b] = max(_GRID, key=lambda t: _boolean_f1(gold, scores, b, t))
     flags = [{b: s.doc[b] >= best[b] for b in BOOLEANS} for s in scores]
+    implied = items[0]["ev"].implied if items else {}
+    found: list[frozenset] = []  # the modalities chosen, once their rule is tuned
     for dim in SET_DIMENSIONS:
-        def f1(rule: dict, dim: str = dim) -> float:
-            return _set_f1(dim, rule, gold, scores, flags)
+        def f1(rule: dict, dim: str = dim, found: list[frozenset] = found) -> float:
+            return _set_f1(dim, rule, gold, scores, flags, implied.get(dim), found)
 
         if dim in SMOOTHED:
             best[dim] = _smoothed_rule(f1)
@@ -291,7 +301,14 @@ def tune_thresholds(items: list[dict], extra: list[dict], fw, c: float, k: int =
                     for t in _GRID for r in _RELATIVE), key=f1)
         if dim != "modalities":
             rule = max(({**rule, "gate": g} for g in _GATES), key=f1)
+        for code in CONFIRMED.get(dim, ()):
+            rule = max(({**rule, "keep": {**rule.get("keep", {}), code: t}} for t in _KEEP),
+                       key=f1)
         best[dim] = rule
+        if dim == "modalities":
+            found = [frozenset(c for _, c in choose(dim, s.sets[dim], Linear(
+                {}, 0.0, rule["threshold"], rule["relative"]), s.doc, fl))
+                for s, fl in zip(scores, flags, strict=True)]
     return best
 
 
@@ -310,12 +327,16 @@ def _smoothed_rule(f1) -> dict:
     return {"threshold": t, "relative": r, "gate": g}
 
 
-def _set_f1(dim: str, rule: dict, gold: list[dict], scores: list, flags: list[dict]) -> float:
-    """Micro F1 of a set dimension under a decision rule, from stored probabilities."""
-    linear = Linear({}, 0.0, rule["threshold"], rule["relative"], rule["gate"])
+def _set_f1(dim: str, rule: dict, gold: list[dict], scores: list, flags: list[dict],
+            implied: dict | None = None, found: list[frozenset] | None = None) -> float:
+    """Micro F1 of a set dimension under a decision rule, from stored probabilities (`found`:
+    each item's chosen modalities, for a rule that reads them)."""
+    linear = Linear({}, 0.0, rule["threshold"], rule["relative"], rule["gate"],
+                    rule.get("keep", {}))
+    found = found or [frozenset()] * len(gold)
     tp = fp = fn = 0
-    for g, s, fl in zip(gold, scores, flags, strict=True):
-        got = {code for _, code in choose(dim, s.sets[dim], linear, s.doc, fl)}
+    for g, s, fl, m in zip(gold, scores, flags, found, strict=True):
+        got = {code for _, code in choose(dim, s.sets[dim], linear, s.doc, fl, implied, m)}
         want = set(g[dim])
         tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
     return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0

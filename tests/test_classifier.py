@@ -213,6 +213,28 @@ def test_decision_rules_gate_floor_and_name_at_least_the_best_code():
     assert len(choose("outcomes", many, loose, p, yes)) == 3
 
 
+def test_a_level_with_a_keep_value_needs_a_chosen_modality_that_implies_it():
+    rule = Linear({}, 0.0, threshold=0.3, keep={"individual": 0.6})
+    yes = {"capacity_development": True, "world_of_work": True}
+    p = {"capacity_development": 0.9, "world_of_work": 0.9}
+    implied = {"individual": ("training", "coaching"), "organizational": ("institution_building",)}
+    scored = [(0.8, "organizational"), (0.5, "individual"), (0.4, "enabling_environment")]
+
+    def levels(found, ranked=scored):
+        return [c for _, c in choose("capacity_levels", ranked, rule, p, yes, implied,
+                                     frozenset(found))]
+
+    # no training or coaching chosen, and under 0.6 likely: individual goes
+    assert levels({"policy_advice"}) == ["organizational", "enabling_environment"]
+    assert levels({"coaching"}) == ["organizational", "individual", "enabling_environment"]
+    sure = [(0.8, "organizational"), (0.7, "individual")]
+    assert levels(set(), sure) == ["organizational", "individual"]  # likely enough alone
+    assert levels(set(), [(0.5, "individual"), (0.2, "organizational")]) == ["individual"]
+    # codes without a keep value are never held back, and the rule round-trips the model file
+    assert Linear.from_dict(rule.to_dict()).keep == {"individual": 0.6}
+    assert "keep" not in Linear({}, 0.0).to_dict()
+
+
 def test_capacity_verbs_govern_the_levels_and_groups_they_strengthen():
     clf = load_classifier(mode="keywords")
     doc = Document("x", [Segment("description[1]", "en",

@@ -25,7 +25,7 @@ FLOORS = {"primary_outcome_accuracy": 0.80, "world_of_work_f1": 0.90,
           "capacity_development_f1": 0.88, "outcomes_micro_f1": 0.77,
           "modalities_micro_f1": 0.70, "capacity_levels_micro_f1": 0.74,
           "target_groups_micro_f1": 0.72}
-BELOW_TARGET = ("capacity_levels_micro_f1", "target_groups_micro_f1")
+BELOW_TARGET = ("target_groups_micro_f1",)
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +57,9 @@ def test_cross_validated_figures_meet_the_targets_where_the_method_reaches_them(
             assert model[k] >= target, (k, model[k])
 
 
-@pytest.mark.xfail(strict=True, reason="capacity levels (0.747) and target groups (0.728) are "
-                   "below the issue's targets (see docs/classifier.md); strict, so reaching "
-                   "them fails here until BELOW_TARGET is updated")
+@pytest.mark.xfail(strict=True, reason="target groups (0.728) are below the issue's target "
+                   "(see docs/classifier.md); strict, so reaching it fails here until "
+                   "BELOW_TARGET is updated")
 def test_the_remaining_targets(cross_validated):
     model, *_ = cross_validated
     assert all(model[k] >= TARGETS[k] for k in BELOW_TARGET)

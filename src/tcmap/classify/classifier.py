@@ -115,12 +115,17 @@ GATES = {"outcomes": "world_of_work", "capacity_levels": "capacity_development",
 
 
 def choose(dim: str, scored: list[tuple[float, str]], rule: Linear,
-           probabilities: dict[str, float], flags: dict[str, bool]) -> list[tuple[float, str]]:
+           probabilities: dict[str, float], flags: dict[str, bool],
+           implied: dict[str, tuple[str, ...]] | None = None,
+           modalities: frozenset[str] = frozenset()) -> list[tuple[float, str]]:
     """The (probability, code) pairs a set dimension's decision rule keeps, best first.
 
     A code passes the threshold and comes near the best code (`relative` of its
     probability). A gated dimension names nothing unless its boolean is true and at least
-    `gate` likely, and then names at least its best code (at most three outcomes).
+    `gate` likely, and then names at least its best code (at most three outcomes). A code
+    with a `keep` probability that none of the chosen `modalities` implies (`implied`: code
+    → the modalities that imply it) stays only when at least that likely, or when it is the
+    only code left.
     """
     floor = max(rule.threshold, rule.relative * (scored[0][0] if scored else 0.0))
     chosen = [(p, c) for p, c in scored if p >= floor]
@@ -131,7 +136,12 @@ def choose(dim: str, scored: list[tuple[float, str]], rule: Linear,
         return []
     if dim == "outcomes":
         chosen = chosen[:MAX_OUTCOMES]
-    return chosen or scored[:1]
+    chosen = chosen or scored[:1]
+    if rule.keep:
+        implied = implied or {}
+        chosen = [(p, c) for p, c in chosen if p >= rule.keep.get(c, 0.0)
+                  or not modalities.isdisjoint(implied.get(c, ()))] or chosen[:1]
+    return chosen
 
 
 @lru_cache(maxsize=4)
@@ -260,7 +270,10 @@ class Classifier:
                         model_version=self.version)
         # The modalities first: a level or group they imply shows their evidence too.
         for dim in sorted(scores.sets, key=lambda d: d != "modalities"):
-            chosen = choose(dim, scores.sets[dim], m.pairs[dim], scores.doc, flags)
+            rule = m.pairs[dim]
+            chosen = choose(dim, scores.sets[dim], rule, scores.doc, flags, ev.implied.get(dim),
+                            frozenset(a.code for a in labels.sets.get("modalities", ()))
+                            if rule.keep else frozenset())
             labels.sets[dim] = [
                 Assignment(dim, c, round(p, 4), self._evidence(dim, c, doc, ev, labels), "model",
                            r) for r, (p, c) in enumerate(chosen, start=1)]

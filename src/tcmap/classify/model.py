@@ -30,6 +30,8 @@ class Linear:
     threshold: float = 0.5
     relative: float = 0.0  # for sets: a code's probability must reach this share of the best
     gate: float = 0.0  # for sets: the boolean that allows any code must be at least this likely
+    # for sets: per code, how likely it must be to stay when no chosen modality implies it
+    keep: dict[str, float] = field(default_factory=dict)
 
     def probability(self, features: dict[str, float]) -> float:
         # sum of weight × value over the features, unknown ones weighing 0 (looped in C)
@@ -41,12 +43,14 @@ class Linear:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Linear:
         return cls(dict(d["weights"]), float(d["bias"]), float(d.get("threshold", 0.5)),
-                   float(d.get("relative", 0.0)), float(d.get("gate", 0.0)))
+                   float(d.get("relative", 0.0)), float(d.get("gate", 0.0)),
+                   {k: float(v) for k, v in d.get("keep", {}).items()})
 
     def to_dict(self) -> dict[str, Any]:
         return {"weights": {k: round(v, 6) for k, v in self.weights.items()},
                 "bias": round(self.bias, 6), "threshold": round(self.threshold, 4),
-                "relative": round(self.relative, 4), "gate": round(self.gate, 4)}
+                "relative": round(self.relative, 4), "gate": round(self.gate, 4),
+                **({"keep": {k: round(v, 4) for k, v in self.keep.items()}} if self.keep else {})}
 
 
 @dataclass(frozen=True)
