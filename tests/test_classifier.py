@@ -19,6 +19,7 @@ from tcmap.classify.run import classify_store
 from tcmap.cli import app
 from tcmap.config import Settings
 from tcmap.demo import DEMO_XML
+from tcmap.errors import InputError
 from tcmap.iati.reader import IatiFile
 from tcmap.ingest import import_paths
 from tcmap.review import review
@@ -387,6 +388,25 @@ def test_classify_and_label_commands(tmp_path):
     assert result.exit_code == 0, result.output
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert lines == label_paths([VALID])
+
+
+def test_label_says_which_files_it_could_not_read(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", str(tmp_path / "nope.xml"), "-o", str(out)])
+    # an InputError (the command line prints its message and hint, exit code 2), raised
+    # before anything is labelled
+    assert isinstance(result.exception, InputError)
+    assert "No file or folder" in str(result.exception) and not out.exists()
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<iati-activities><iati-activity>", encoding="utf-8")
+    result = runner.invoke(app, ["label", str(broken), str(VALID), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "broken.xml" in result.output and "could not be read" in result.output
+    # the readable file's activities are labelled all the same
+    assert [json.loads(x) for x in out.read_text().splitlines()] == label_paths([VALID])
+    with pytest.raises(InputError):  # the library raises where no one collects problems
+        label_paths([broken])
 
 
 def test_evaluate_against_activities_runs_the_classifier(tmp_path):

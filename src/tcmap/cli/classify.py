@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tcmap.cli.common import JSON_OPTION, console, console_err, print_json, progress_bar, state
@@ -72,9 +73,22 @@ def register(app: typer.Typer) -> None:
         from tcmap.classify import iter_labels
         from tcmap.classify.jsonl import write_labels
 
-        labels = iter_labels(paths, state(ctx).settings.framework, _mode(fast, keywords))
+        unread: list = []
+        labels = iter_labels(paths, state(ctx).settings.framework, _mode(fast, keywords),
+                             unread)
         if output is None:
             write_labels(sys.stdout, labels)
-            return
-        n = write_labels(output, labels)
-        console_err.print(f"{n:,} activities labelled into {output}")
+        else:
+            n = write_labels(output, labels)
+            console_err.print(f"{n:,} activities labelled into {output}")
+        if unread:
+            for p in unread:
+                where = p.file or ""
+                if p.line:
+                    where += f":{p.line}"
+                console_err.print(f"[red]✗[/] [bold]{p.code}[/]  {escape(where)}\n"
+                                  f"    {escape(p.message)}\n    [dim]→ {escape(p.hint)}[/]",
+                                  highlight=False)
+            console_err.print(f"[red]{len(unread)} file(s) could not be read[/]; their "
+                              "activities are not in the labels. Fix them and run again.")
+            raise typer.Exit(1)
