@@ -6,10 +6,17 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from tcmap.cli.common import JSON_OPTION, console, console_err, print_json, progress_bar, state
+from tcmap.cli.common import (
+    JSON_OPTION,
+    console,
+    console_err,
+    print_json,
+    print_problem,
+    progress_bar,
+    state,
+)
 
 FAST_OPTION = typer.Option(
     False, "--fast", help="Fast mode, for screening whole corpora: trust each narrative's "
@@ -83,12 +90,7 @@ def register(app: typer.Typer) -> None:
             console_err.print(f"{n:,} activities labelled into {output}")
         if unread:
             for p in unread:
-                where = p.file or ""
-                if p.line:
-                    where += f":{p.line}"
-                console_err.print(f"[red]✗[/] [bold]{p.code}[/]  {escape(where)}\n"
-                                  f"    {escape(p.message)}\n    [dim]→ {escape(p.hint)}[/]",
-                                  highlight=False)
+                print_problem(console_err, p, name_only=False)
             console_err.print(f"[red]{len(unread)} file(s) could not be read[/]; their "
                               "activities are not in the labels. Fix them and run again.")
             raise typer.Exit(1)

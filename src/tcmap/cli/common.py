@@ -6,10 +6,12 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     MofNCompleteColumn,
     Progress,
@@ -21,6 +23,7 @@ from rich.progress import (
 from rich.text import Text
 
 from tcmap.config import Settings
+from tcmap.errors import Problem
 from tcmap.store import Store, open_store
 
 console = Console()
@@ -53,6 +56,23 @@ class _Rate(ProgressColumn):
     def render(self, task) -> Text:
         speed = task.finished_speed or task.speed
         return Text(f"{speed:,.0f} activities/s" if speed else "", style="cyan")
+
+
+def print_problem(out: Console, p: Problem, name_only: bool = True) -> None:
+    """One problem as a readable entry: its mark (✗ error, ! warning), code and place, the
+    activity, the message with the field and value, and the hint."""
+    mark = "[red]✗[/]" if p.is_error else "[yellow]![/]"
+    where = (Path(p.file).name if name_only else p.file) if p.file else ""
+    if p.line or p.row:
+        where += f":{p.line or p.row}"
+    out.print(f"{mark} [bold]{p.code}[/]  {escape(where)}")
+    if p.activity:
+        out.print(f"    activity {escape(p.activity)}", highlight=False)
+    detail = escape(p.message)
+    if p.field or p.column or p.value is not None:
+        what = escape(f"{p.field or p.column or 'value'}: {p.value or ''}")
+        detail += f" [dim]({what})[/]"
+    out.print(f"    {detail}\n    [dim]→ {escape(p.hint)}[/]", highlight=False)
 
 
 @contextmanager

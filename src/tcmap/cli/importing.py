@@ -8,7 +8,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tcmap.cli.common import JSON_OPTION, console, print_json, progress_bar, state
+from tcmap.cli.common import (
+    JSON_OPTION,
+    console,
+    print_json,
+    print_problem,
+    progress_bar,
+    state,
+)
 from tcmap.ingest import ImportReport, import_paths
 
 
@@ -34,18 +41,7 @@ def show_report(report: ImportReport, limit: int = 30, closing: bool = True) -> 
         console.print(f"\n[bold]Problems[/] (first {len(shown)} of {len(problems)}, errors "
                       "first; [red]✗[/] = not imported, [yellow]![/] = imported anyway):")
         for p in shown:
-            mark = "[red]✗[/]" if p.is_error else "[yellow]![/]"
-            where = Path(p.file).name if p.file else ""
-            if p.line or p.row:
-                where += f":{p.line or p.row}"
-            console.print(f"{mark} [bold]{p.code}[/]  {escape(where)}")
-            if p.activity:
-                console.print(f"    activity {escape(p.activity)}", highlight=False)
-            detail = escape(p.message)
-            if p.field or p.column or p.value is not None:
-                what = escape(f"{p.field or p.column or 'value'}: {p.value or ''}")
-                detail += f" [dim]({what})[/]"
-            console.print(f"    {detail}\n    [dim]→ {escape(p.hint)}[/]", highlight=False)
+            print_problem(console, p)
         counts = ", ".join(f"{code} {n}" for code, n in report.problem_counts().items())
         console.print(f"By code: {counts}. --json lists every problem.")
     if closing and not report.ok:
