@@ -306,9 +306,8 @@ def tune_thresholds(items: list[dict], extra: list[dict], fw, c: float, k: int =
                        key=f1)
         best[dim] = rule
         if dim == "modalities":
-            found = [frozenset(c for _, c in choose(dim, s.sets[dim], Linear(
-                {}, 0.0, rule["threshold"], rule["relative"]), s.doc, fl))
-                for s, fl in zip(scores, flags, strict=True)]
+            found = [frozenset(c for _, c in choose(dim, s.sets[dim], _linear(rule), s.doc, fl))
+                     for s, fl in zip(scores, flags, strict=True)]
     return best
 
 
@@ -327,12 +326,17 @@ def _smoothed_rule(f1) -> dict:
     return {"threshold": t, "relative": r, "gate": g}
 
 
+def _linear(rule: dict) -> Linear:
+    """A decision rule ({threshold, relative, gate, keep}) as the classifier reads it."""
+    return Linear({}, 0.0, rule["threshold"], rule["relative"], rule.get("gate", 0.0),
+                  rule.get("keep", {}))
+
+
 def _set_f1(dim: str, rule: dict, gold: list[dict], scores: list, flags: list[dict],
             implied: dict | None = None, found: list[frozenset] | None = None) -> float:
     """Micro F1 of a set dimension under a decision rule, from stored probabilities (`found`:
     each item's chosen modalities, for a rule that reads them)."""
-    linear = Linear({}, 0.0, rule["threshold"], rule["relative"], rule["gate"],
-                    rule.get("keep", {}))
+    linear = _linear(rule)
     found = found or [frozenset()] * len(gold)
     tp = fp = fn = 0
     for g, s, fl, m in zip(gold, scores, flags, found, strict=True):
