@@ -238,3 +238,24 @@ def test_evaluate_of_a_bad_gold_file_raises_input_error(tmp_path):
     path = bad_file(tmp_path, 2, "not json")
     with pytest.raises(InputError, match="line 2"):
         run("--gold", str(path), "--predicted", str(PREDICTED))
+
+
+def test_common_leaves_out_gold_items_without_a_prediction_instead_of_scoring_them_empty():
+    both = evaluate_labels(read_labels(GOLD), read_labels(PREDICTED), common=True)
+    assert (both["n"], both["matched"], both["missing"]) == (4, 4, 0)
+    assert (both["left_out"], both["left_out_ids"]) == (1, ["XX-1-G5"])
+    assert both["extra_ids"] == ["XX-1-X9"]
+    # Scored empty, G5's gold O1 is a missed outcome; left out, it is not counted at all.
+    everything = evaluate_labels(read_labels(GOLD), read_labels(PREDICTED))
+    outcomes = (rows(everything["dimensions"]["outcomes"])["O1"],
+                rows(both["dimensions"]["outcomes"])["O1"])
+    assert [(r["support"], r["fn"]) for r in outcomes] == [(2, 1), (1, 0)]  # G1 and G5; G1
+    assert everything["left_out"] == 0 and everything["left_out_ids"] == []
+
+
+def test_evaluate_common_names_what_it_left_out():
+    out = run("--gold", str(GOLD), "--predicted", str(PREDICTED), "--common")
+    assert out.exit_code == 0, out.output
+    assert "4 gold items" in out.stdout
+    assert "1 gold items without a prediction left out" in out.stdout
+    assert "XX-1-G5" in out.stdout

@@ -144,11 +144,20 @@ def _primary(pairs: list[tuple[str | None, str | None]]) -> dict[str, Any]:
 
 
 def evaluate_labels(gold: list[dict[str, Any]], predicted: list[dict[str, Any]],
-                    framework: Framework | str | None = None) -> dict[str, Any]:
-    """Scores of predicted labels against gold labels, matched by id, as JSON-ready data."""
+                    framework: Framework | str | None = None,
+                    common: bool = False) -> dict[str, Any]:
+    """Scores of predicted labels against gold labels, matched by id, as JSON-ready data.
+
+    A gold item with no prediction is scored as an empty one; with `common`, it is left out
+    instead (`left_out`), so that a sample labelled a second time, or a partial run, is
+    scored on the items it has.
+    """
     fw = framework if isinstance(framework, Framework) else (
         load_framework(framework) if framework else load_framework())
     by_id = {p["id"]: p for p in predicted}
+    left_out = [g["id"] for g in gold if g["id"] not in by_id] if common else []
+    if common:
+        gold = [g for g in gold if g["id"] in by_id]
     gold_ids = {g["id"] for g in gold}
     pairs = [(_view(g), _view(by_id.get(g["id"]))) for g in gold]
     missing = [g["id"] for g in gold if g["id"] not in by_id]
@@ -172,6 +181,8 @@ def evaluate_labels(gold: list[dict[str, Any]], predicted: list[dict[str, Any]],
         "extra": len(extra),
         "missing_ids": missing,
         "extra_ids": extra,
+        "left_out": len(left_out),
+        "left_out_ids": left_out,
         "dimensions": dimensions,
         "notes": NOTES,
     }

@@ -43,6 +43,9 @@ def show_evaluation(result: dict[str, Any]) -> None:
     console.print(
         f"[bold]{result['n']:,}[/] gold items, {result['matched']:,} predicted, "
         f"{result['missing']:,} missing (scored empty); {result['extra']:,} extra ignored.")
+    if result["left_out"]:
+        console.print(f"{result['left_out']:,} gold items without a prediction left out "
+                      f"(--common): {_ids(result['left_out_ids'])}")
     if result["missing_ids"]:
         console.print(f"[dim]missing:[/] {_ids(result['missing_ids'])}")
     if result["extra_ids"]:
@@ -111,9 +114,17 @@ def register(app: typer.Typer) -> None:
             None, "--framework", "-f",
             help="A packaged framework code or a framework file (default: setting "
             "TCMAP_FRAMEWORK)."),
+        common: bool = typer.Option(
+            False, "--common",
+            help="Score only the gold items that have a prediction (a sample labelled a "
+            "second time, a partial run); the others are left out, not scored empty."),
         json_: bool = JSON_OPTION,
     ) -> None:
-        """Score predicted labels against gold labels: F1 per code, accuracy, kappa."""
+        """Score predicted labels against gold labels: F1 per code, accuracy, kappa.
+
+        Two people's labels of the same activities compare the same way: give one file as
+        --gold and the other as --predicted (with --common when one labels only a sample).
+        """
         if bool(predicted) == bool(activities):
             raise typer.BadParameter("give either --predicted PRED.jsonl or --activities "
                                      "FILE.xml, not both and not neither.")
@@ -122,7 +133,7 @@ def register(app: typer.Typer) -> None:
         gold_labels = read_labels(gold)
         pred_labels = (read_labels(predicted) if predicted
                        else _label_activities(list(activities), ref))
-        result = evaluate_labels(gold_labels, pred_labels, fw)
+        result = evaluate_labels(gold_labels, pred_labels, fw, common=common)
         if json_:
             return print_json(result)
         show_evaluation(result)
