@@ -261,6 +261,11 @@ _GATES = (0.0, 0.35, 0.5, 0.65)
 # Dimensions whose rule is chosen by its F1 averaged with the neighbouring thresholds': the
 # inner folds are small, and a lone peak of the grid is more often noise than a better rule.
 SMOOTHED = ("target_groups",)
+# Sets without a gate of their own. The modalities have no boolean before them; the outcomes
+# are named whenever world of work is true, since an activity of the world of work contributes
+# to some outcome (LABELLING.md; no labelled activity is world of work without one): a gate
+# above world of work's threshold left the activities between the two with none.
+UNGATED = ("modalities", "outcomes")
 # Codes that a chosen modality confirms: without one that implies it (implied_by in the term
 # files), the code stays only when at least `keep` likely (see choose). Training, coaching,
 # study visits and the like are how people's skills are developed; an activity that does none
@@ -299,7 +304,7 @@ def tune_thresholds(items: list[dict], extra: list[dict], fw, c: float, k: int =
             continue
         rule = max(({"threshold": t, "relative": r, "gate": 0.0}
                     for t in _GRID for r in _RELATIVE), key=f1)
-        if dim != "modalities":
+        if dim not in UNGATED:
             rule = max(({**rule, "gate": g} for g in _GATES), key=f1)
         for code in CONFIRMED.get(dim, ()):
             rule = max(({**rule, "keep": {**rule.get("keep", {}), code: t}} for t in _KEEP),

@@ -329,6 +329,16 @@ def test_the_shipped_model_beats_the_keyword_baseline_in_its_own_cross_validatio
     assert model["primary_outcome_accuracy"] > keywords["primary_outcome_accuracy"]
 
 
+def test_an_activity_of_the_world_of_work_always_names_an_outcome():
+    # The outcomes' gate never lies above world of work's threshold in the shipped model
+    # (scripts/train_classifier.py: consistent), so no label says world of work without one.
+    model = load_classifier().model
+    assert model.pairs["outcomes"].gate <= model.binary["world_of_work"].threshold
+    labels = label_paths([DEMO_XML])
+    assert sum(lab["world_of_work"] for lab in labels) > 100
+    assert all(lab["outcomes"] for lab in labels if lab["world_of_work"])
+
+
 def test_stored_and_freshly_read_activities_give_the_same_document(sqlite_store):
     import_paths(sqlite_store, [VALID], Settings.load(workers=1))
     fresh = {r.identifier: from_record(r) for r in _records(VALID)}
