@@ -26,13 +26,13 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
+from corpus import extract
+
 REPO = Path(__file__).resolve().parents[1]
-TARBALL = REPO.parent / "shared/data/real/dportal-covid19-2021/saved_data.tar.xz"
 MODES = ("default", "fast", "keywords")
 # Each mode in one process (workers=1), and the two model modes also with two processes.
 RUNS = [(m, 1) for m in MODES] + [("default", 2), ("fast", 2)]
@@ -85,18 +85,15 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(*args.child)))
         return
-    if not TARBALL.exists():
-        sys.exit(f"No corpus: {TARBALL} is absent.")
     with tempfile.TemporaryDirectory(prefix="tcmap-bench-") as tmp:
         tmp = Path(tmp)
-        with tarfile.open(TARBALL) as tar:
-            tar.extractall(tmp, filter="data")
+        corpus = extract(tmp)
         base = tmp / "base.db"
         from tcmap.ingest import import_paths
         from tcmap.store import open_store
 
         store = open_store(f"sqlite:///{base}")
-        report = import_paths(store, [tmp / "saved_data"])
+        report = import_paths(store, [corpus])
         store.close()  # the last connection out merges the write-ahead log into the file
         print(f"corpus: {report.total('inserted'):,} activities imported")
         results: dict[tuple[str, int], list[dict]] = {r: [] for r in RUNS}

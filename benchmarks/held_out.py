@@ -7,25 +7,23 @@ meets it on new activities, beside the cross-validated figures of the developmen
 labels the activities with `tcmap label`'s code in each mode and scores the labels with
 `tcmap evaluate`'s.
 
-Usage: python benchmarks/held_out.py [--tarball PATH] [--labels PATH]
+Usage: python benchmarks/held_out.py [--labels PATH]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
-from tcmap.classify import iter_labels
+from corpus import extract
+
+from tcmap.classify import iter_labels, load_classifier
 from tcmap.classify.jsonl import read_labels
 from tcmap.classify.metrics import evaluate_labels
-from tcmap.classify.model import packaged_model_path
 
 REPO = Path(__file__).resolve().parents[1]
-TARBALL = REPO.parent / "shared/data/real/dportal-covid19-2021/saved_data.tar.xz"
 LABELS = REPO / "benchmarks/data/dportal-second-reading.jsonl"
 ROWS = [("primary outcome accuracy", "primary_outcome", "accuracy"),
         ("world of work F1", "world_of_work", "f1"),
@@ -36,42 +34,31 @@ ROWS = [("primary outcome accuracy", "primary_outcome", "accuracy"),
         ("target groups micro-F1", "target_groups", "micro_f1")]
 
 
-def _value(result: dict, dim: str, key: str) -> float:
-    d = result["dimensions"][dim]
-    if key == "precision":  # booleans keep tp and fp
-        return d["tp"] / (d["tp"] + d["fp"]) if d["tp"] + d["fp"] else 0.0
-    return d[key]
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--tarball", type=Path, default=TARBALL)
     ap.add_argument("--labels", type=Path, default=LABELS)
     args = ap.parse_args()
-    if not args.tarball.exists():
-        raise SystemExit(f"{args.tarball} not found: the benchmark needs the shared d-portal data")
     gold = read_labels(args.labels)
+    wanted = {g["id"] for g in gold}
     results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        with tarfile.open(args.tarball) as tar:
-            tar.extractall(tmp, filter="data")
-        files = sorted(Path(tmp).rglob("*.xml"))
+    with tempfile.TemporaryDirectory(prefix="tcmap-bench-") as tmp:
+        files = sorted(extract(Path(tmp)).glob("*.xml"))
         for mode in ("default", "fast", "keywords"):
             t0 = time.perf_counter()
-            wanted = {g["id"] for g in gold}
-            unread: list = []  # the corpus has one file that is not XML; the rest is read
+            unread: list = []  # files that are not IATI XML (the corpus has one); the rest is read
             predicted = [p for p in iter_labels(files, None, mode, unread) if p["id"] in wanted]
             results[mode] = evaluate_labels(gold, predicted, common=True)
             print(f"{mode}: {len(predicted)} of {len(gold)} activities labelled "
-                  f"({time.perf_counter() - t0:.0f} s)", flush=True)
-    version = json.loads(packaged_model_path("ilo-spf-2010-15").read_text())["version"]
+                  f"({time.perf_counter() - t0:.0f} s; {len(unread)} unreadable file(s))",
+                  flush=True)
+    version = load_classifier().model.version
     print(f"\n{len(gold)} activities labelled by careful reading, never trained on "
           f"(model {version})\n")
     print(f"{'measure':34s} {'default':>8s} {'fast':>8s} {'keywords':>9s}")
     for name, dim, key in ROWS:
-        print(f"{name:34s}" + "".join(f" {_value(results[m], dim, key):8.3f}"
+        print(f"{name:34s}" + "".join(f" {results[m]['dimensions'][dim][key]:8.3f}"
                                       for m in ("default", "fast")) +
-              f" {_value(results['keywords'], dim, key):9.3f}")
+              f" {results['keywords']['dimensions'][dim][key]:9.3f}")
     print("\nThe activities were drawn among those the classifier read as developing capacity, so "
           "capacity development shows its precision only, and the sets their errors on those.")
 

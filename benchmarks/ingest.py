@@ -21,13 +21,13 @@ import resource
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
+from corpus import extract
+
 REPO = Path(__file__).resolve().parents[1]
-TARBALL = REPO.parent / "shared/data/real/dportal-covid19-2021/saved_data.tar.xz"
 
 
 def _rss_mb(who: int) -> float:
@@ -112,11 +112,7 @@ def main() -> None:
         tmp_path = Path(tmp)
         corpus = args.corpus
         if corpus is None:
-            if not TARBALL.exists():
-                sys.exit(f"No corpus: {TARBALL} is absent; give --corpus DIR.")
-            with tarfile.open(TARBALL) as tar:
-                tar.extractall(tmp_path, filter="data")
-            corpus = tmp_path / "saved_data"
+            corpus = extract(tmp_path, instead="--corpus DIR")
         bare, imp = [], []
         for i in range(args.runs):
             bare.append(run_child("bare", str(corpus)))

@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
+from corpus import extract
+
 REPO = Path(__file__).resolve().parents[1]
-TARBALL = REPO.parent / "shared/data/real/dportal-covid19-2021/saved_data.tar.xz"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
-    if not TARBALL.exists():
-        sys.exit(f"No corpus: {TARBALL} is absent.")
     from tcmap.analysis.snapshot import create_snapshot
     from tcmap.classify import load_classifier
     from tcmap.classify.run import classify_store
@@ -39,11 +36,10 @@ def main() -> None:
     fw = load_framework()
     with tempfile.TemporaryDirectory(prefix="tcmap-bench-") as tmp:
         tmp = Path(tmp)
-        with tarfile.open(TARBALL) as tar:
-            tar.extractall(tmp, filter="data")
+        corpus = extract(tmp)
         store = open_store(f"sqlite:///{tmp / 'r.db'}")
         t = time.perf_counter()
-        import_paths(store, [tmp / "saved_data"])
+        import_paths(store, [corpus])
         t_import = time.perf_counter() - t
         t = time.perf_counter()
         classify_store(store, load_classifier())

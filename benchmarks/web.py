@@ -33,15 +33,15 @@ import socket
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
 
+from corpus import extract
+
 REPO = Path(__file__).resolve().parents[1]
-TARBALL = REPO.parent / "shared/data/real/dportal-covid19-2021/saved_data.tar.xz"
 # Two facets and a search each; distinct queries, so the page memo cannot serve them all.
 LIST = [f"/api/activities?outcome={o}&modality={m}&q={q}"
         for o, m, q in [("O1", "training", "employment"), ("O2", "training", "skills"),
@@ -69,13 +69,10 @@ def build_database(db: Path, tmp: Path) -> None:
     from tcmap.ingest import import_paths
     from tcmap.store import open_store
 
-    if not TARBALL.exists():
-        sys.exit(f"No corpus: {TARBALL} is absent; give --db PATH to a database made before.")
-    with tarfile.open(TARBALL) as tar:
-        tar.extractall(tmp, filter="data")
+    corpus = extract(tmp, instead="--db PATH to a database made before")
     store = open_store(f"sqlite:///{db}")
     t = time.perf_counter()
-    report = import_paths(store, sorted((tmp / "saved_data").glob("*.xml")), Settings.load())
+    report = import_paths(store, sorted(corpus.glob("*.xml")), Settings.load())
     t_import = time.perf_counter() - t
     t = time.perf_counter()
     classify_store(store, load_classifier())

@@ -331,7 +331,7 @@ def test_the_shipped_model_beats_the_keyword_baseline_in_its_own_cross_validatio
 
 def test_an_activity_of_the_world_of_work_always_names_an_outcome():
     # The outcomes' gate never lies above world of work's threshold in the shipped model
-    # (scripts/train_classifier.py: consistent), so no label says world of work without one.
+    # (UNGATED in scripts/train_classifier.py), so no label says world of work without one.
     model = load_classifier().model
     assert model.pairs["outcomes"].gate <= model.binary["world_of_work"].threshold
     labels = label_paths([DEMO_XML])
